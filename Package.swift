@@ -1,0 +1,108 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every target shares: Swift 6 mode comes from the tools version; `ExistentialAny`
+/// keeps existential costs visible.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "serviceplatform",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "serviceplatform", targets: ["ServerMain"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibXML2",
+            path: "Sources/CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(
+            name: "CXMLShims",
+            dependencies: ["CLibXML2"]
+        ),
+        .target(
+            name: "SOAPCodec",
+            dependencies: [
+                "CLibXML2",
+                "CXMLShims",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ServicePlatform",
+            dependencies: [
+                "SOAPCodec",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            resources: [.copy("Reference/municipalities.csv")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GrantService",
+            dependencies: ["ServicePlatform", "SOAPCodec"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ServerMain",
+            dependencies: [
+                "GrantService",
+                "ServicePlatform",
+                "SOAPCodec",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PlatformTestSupport",
+            dependencies: ["SOAPCodec"],
+            path: "Tests/PlatformTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SOAPCodecTests",
+            dependencies: ["SOAPCodec", "PlatformTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GrantServiceTests",
+            dependencies: ["GrantService", "ServicePlatform", "SOAPCodec", "PlatformTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServerMainTests",
+            dependencies: [
+                "ServerMain", "GrantService", "ServicePlatform", "SOAPCodec", "PlatformTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

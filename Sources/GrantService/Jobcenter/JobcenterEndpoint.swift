@@ -1,0 +1,86 @@
+import Foundation
+import SOAPCodec
+import ServicePlatform
+
+/// The SOAP side of a jobcenter system: reads a call the platform forwarded (SOAP 1.1 with
+/// `sp:Routing`), applies it to its grant book and answers with a receipt, Afvist with a
+/// business error where a grant to delete is unknown. Transport-free, so the exttest
+/// jobcenter serves it over HTTPS and tests call it directly.
+package struct JobcenterEndpoint: Sendable {
+    package let systemID: String
+    private let schema: KontanthjaelpSchema
+    private let book: any GrantBook
+
+    package init(systemID: String, schema: KontanthjaelpSchema, book: any GrantBook) {
+        self.systemID = systemID
+        self.schema = schema
+        self.book = book
+    }
+
+    /// Handles one forwarded envelope; returns the HTTP status and the answer envelope.
+    package func handle(_ body: [UInt8]) async -> ReceiverExchange {
+        do {
+            let document = try XMLDocument(parsing: body)
+            let envelope = try SOAPEnvelope(document: document, version: .soap11)
+            let routing = try RoutingHeaderReader(envelope.header)
+            guard let operation = [Kontanthjaelp.retBevilling, Kontanthjaelp.sletBevilling]
+                .first(where: { envelope.payload.is($0.requestElement) }) else {
+                return fault("JC-1001", "unknown operation")
+            }
+            try schema.validate(envelope.payload)
+            let request = try GrantRequest(decoding: envelope.payload, operation: operation)
+            let receipt = try await apply(request, routing: routing)
+            return ReceiverExchange(status: 200, body: SOAPMessageWriter.envelope(.soap11, body: KvitteringXML.encode(receipt, operation: operation)))
+        } catch let fault as PlatformFault {
+            return self.fault("JC-1002", fault.text)
+        } catch {
+            return fault("JC-1001", "the message could not be read")
+        }
+    }
+
+    private func apply(_ request: GrantRequest, routing: RoutingHeaderReader) async throws -> Receipt {
+        var errors: [Receipt.BusinessError] = []
+        switch request {
+        case .ret(let ret):
+            try await book.upsert(ret, transactionID: routing.transactionID)
+        case .slet(let slet):
+            let date = routing.deletionDate ?? CalendarDate.today()
+            let deleted = try await book.delete(bevillingID: slet.bevillingID, municipality: slet.header.myndighedskode,
+                                                on: date, transactionID: routing.transactionID)
+            if !deleted { errors.append(.init(code: "JC-4040", text: "Bevillingen findes ikke hos jobcenteret")) }
+        }
+        return Receipt(messageID: request.header.beskedID, transactionID: TransactionID(UUID(uuidString: routing.transactionID) ?? UUID()),
+                       status: errors.isEmpty ? .received : .rejected, errors: errors, receiverSystem: systemID, receivedAt: Date())
+    }
+
+    private func fault(_ code: String, _ text: String) -> ReceiverExchange {
+        var w = XMLWriter()
+        w.open("spf:ServiceplatformFault", namespaces: [("spf", FaultMessage.serviceplatformFaultNamespace)])
+        w.open("spf:ErrorList")
+        w.open("spf:Error")
+        w.element("spf:ErrorCode", code)
+        w.element("spf:ErrorText", text)
+        w.close("spf:Error")
+        w.close("spf:ErrorList")
+        w.close("spf:ServiceplatformFault")
+        return ReceiverExchange(status: 500, body: SOAPMessageWriter.fault(.soap11, blamesSender: true, reason: text, detail: w.output))
+    }
+}
+
+/// The parts of `sp:Routing` a jobcenter uses.
+struct RoutingHeaderReader {
+    let transactionID: String
+    let deletionDate: CalendarDate?
+
+    init(_ header: XMLElement?) throws(PlatformFault) {
+        guard let routing = header?.child(named: QualifiedName(RoutingHeader.namespace, "Routing")) else {
+            throw PlatformFault(.schemaViolation, "the sp:Routing header is missing")
+        }
+        let ns = RoutingHeader.namespace
+        guard let id = routing.child(named: QualifiedName(ns, "TransaktionsID"))?.text else {
+            throw PlatformFault(.schemaViolation, "sp:Routing has no TransaktionsID")
+        }
+        transactionID = id
+        deletionDate = routing.child(named: QualifiedName(ns, "SletningsDato")).flatMap { CalendarDate(xsDate: $0.text) }
+    }
+}

@@ -1,0 +1,35 @@
+import ServicePlatform
+
+/// Ret bevilling: create or update a grant.
+package struct RetBevilling: Sendable, Equatable {
+    package let header: MessageHeader
+    package let bevilling: Bevilling
+}
+
+/// The grant as the benefit system decided it.
+package struct Bevilling: Sendable, Equatable {
+    package enum Ydelsestype: String, Sendable, CaseIterable {
+        case kontanthjaelp = "Kontanthjaelp"
+        case uddannelseshjaelp = "Uddannelseshjaelp"
+        case selvforsoergelsesydelse = "Selvforsoergelsesydelse"
+        case hjemrejseydelse = "Hjemrejseydelse"
+        case overgangsydelse = "Overgangsydelse"
+    }
+
+    package enum Status: String, Sendable, CaseIterable {
+        case ansoegt = "Ansoegt"
+        case afslaaet = "Afslaaet"
+        case afgjort = "Afgjort"
+        case iGang = "IGang"
+        case stoppet = "Stoppet"
+    }
+
+    package let bevillingID: String
+    package let ydelsestype: Ydelsestype
+    package let status: Status
+    package let afgoerelsesDato: CalendarDate
+    package let fraDato: CalendarDate
+    package let tilDato: CalendarDate?
+    package let sagID: String?
+    package let kontaktforloebID: String?
+}

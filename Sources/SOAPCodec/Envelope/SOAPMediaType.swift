@@ -1,0 +1,54 @@
+/// The SOAP version and action a request declares in its HTTP headers.
+package struct SOAPMediaType: Sendable, Equatable {
+    package let version: SOAPVersion
+    /// SOAP 1.1 `SOAPAction` header or SOAP 1.2 `action` parameter, unquoted; nil or empty when absent.
+    package let action: String?
+
+    package init(version: SOAPVersion, action: String?) {
+        self.version = version
+        self.action = action
+    }
+
+    /// Reads `Content-Type` (and, for SOAP 1.1, `SOAPAction`); nil for a media type that is not SOAP,
+    /// or a charset other than UTF-8.
+    package init?(contentType: String?, soapAction: String?) {
+        guard let contentType else { return nil }
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: " \t") }
+        guard let type = parts.first?.lowercased() else { return nil }
+        var parameters: [String: String] = [:]
+        for part in parts.dropFirst() {
+            guard let eq = part.firstIndex(of: "=") else { continue }
+            let key = part[..<eq].trimmingCharacters(in: " \t").lowercased()
+            var value = part[part.index(after: eq)...].trimmingCharacters(in: " \t")
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            parameters[key] = value
+        }
+        if let charset = parameters["charset"]?.lowercased(), charset != "utf-8", charset != "utf8" { return nil }
+        switch type {
+        case "text/xml":
+            version = .soap11
+            action = soapAction.map(Self.unquote).flatMap { $0.isEmpty ? nil : $0 }
+        case "application/soap+xml":
+            version = .soap12
+            action = parameters["action"].flatMap { $0.isEmpty ? nil : $0 }
+        default:
+            return nil
+        }
+    }
+
+    private static func unquote(_ value: String) -> String {
+        let trimmed = value.trimmingCharacters(in: " \t")
+        if trimmed.count >= 2, trimmed.hasPrefix("\""), trimmed.hasSuffix("\"") { return String(trimmed.dropFirst().dropLast()) }
+        return trimmed
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        var slice = Substring(self)
+        while let first = slice.first, characters.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, characters.contains(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,53 @@
+import CLibXML2
+import CXMLShims
+
+/// A W3C XML Schema compiled once at start-up from a file of ours and shared by every request;
+/// each validation gets its own libxml2 context, which is what makes the sharing safe.
+package final class XMLSchema: @unchecked Sendable {
+    // Immutable after init; libxml2 only reads a compiled schema during validation.
+    private let schema: xmlSchemaPtr
+
+    /// Why a schema file could not be compiled (a deployment error, not a request error).
+    package struct CompileError: Error, Sendable, CustomStringConvertible {
+        package let path: String
+        package var description: String { "the schema \(path) could not be compiled" }
+    }
+
+    /// Compiles `path`; imports are resolved relative to it (and must lie below the directory
+    /// given to `LibXMLRuntime.allowSchemaFiles`).
+    package init(path: String) throws(CompileError) {
+        LibXMLRuntime.ensureInitialised()
+        guard let parser = xmlSchemaNewParserCtxt(path) else { throw CompileError(path: path) }
+        defer { xmlSchemaFreeParserCtxt(parser) }
+        clibxml2_silence_schema_parser(parser)
+        guard let compiled = xmlSchemaParse(parser) else { throw CompileError(path: path) }
+        schema = compiled
+    }
+
+    deinit { xmlSchemaFree(schema) }
+
+    /// Validates one element subtree; the result names the first offending element, never its value.
+    package func validate(_ element: XMLElement) -> SchemaVerdict {
+        guard let context = xmlSchemaNewValidCtxt(schema) else { return .invalid(element: element.localName) }
+        defer { xmlSchemaFreeValidCtxt(context) }
+        var first = cxmlshims_first_error()
+        let status = withUnsafeMutablePointer(to: &first) { pointer -> Int32 in
+            cxmlshims_capture_schema_errors(UnsafeMutableRawPointer(context), pointer)
+            return xmlSchemaValidateOneElement(context, element.raw)
+        }
+        if status == 0 { return .valid }
+        let name = withUnsafeBytes(of: first.element) { raw -> String in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let end = bytes.firstIndex(of: 0) ?? bytes.count
+            return String(decoding: bytes[..<end], as: UTF8.self)
+        }
+        return .invalid(element: name.isEmpty ? element.localName : name)
+    }
+}
+
+/// The outcome of schema validation.
+package enum SchemaVerdict: Sendable, Equatable {
+    case valid
+    /// The local name of the first element that broke the schema.
+    case invalid(element: String)
+}

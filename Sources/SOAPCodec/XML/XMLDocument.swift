@@ -1,0 +1,37 @@
+import CLibXML2
+
+/// A parsed untrusted document. It owns its libxml2 tree and frees it once; it is built only
+/// after `XMLPreScan` passed, with network access, entity substitution, DTD loading and
+/// XInclude all off.
+package final class XMLDocument {
+    let raw: xmlDocPtr
+
+    /// Parses `bytes` after the linear pre-scan; throws for anything libxml2 finds wrong.
+    package init(parsing bytes: [UInt8], limits: XMLLimits = .standard) throws(XMLParseError) {
+        LibXMLRuntime.ensureInitialised()
+        try XMLPreScan(limits: limits).check(bytes)
+        // NONET: never fetch; NOCDATA: CDATA as text; NOERROR/NOWARNING: libxml2 prints nothing (its printer is per thread). Never NOENT, DTDLOAD, DTDATTR, HUGE, RECOVER, XINCLUDE.
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        let parsed: xmlDocPtr? = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                xmlReadMemory(chars.baseAddress, Int32(chars.count), nil, "UTF-8", options)
+            }
+        }
+        guard let doc = parsed else { throw .notWellFormed }
+        guard doc.pointee.intSubset == nil, doc.pointee.extSubset == nil else {
+            xmlFreeDoc(doc)
+            throw .doctypeNotAllowed
+        }
+        raw = doc
+    }
+
+    deinit { xmlFreeDoc(raw) }
+
+    /// The document element.
+    package var root: XMLElement? {
+        guard let node = xmlDocGetRootElement(raw) else { return nil }
+        return XMLElement(document: self, raw: node)
+    }
+}
+
+@available(*, unavailable) extension XMLDocument: Sendable {}

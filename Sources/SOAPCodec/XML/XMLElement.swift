@@ -1,0 +1,115 @@
+import CLibXML2
+
+/// A view of one element inside an `XMLDocument`; it keeps the document alive and compares
+/// names by namespace URI, never by prefix.
+package struct XMLElement {
+    package let document: XMLDocument
+    let raw: xmlNodePtr
+
+    init(document: XMLDocument, raw: xmlNodePtr) {
+        self.document = document
+        self.raw = raw
+    }
+
+    package var localName: String { String(cString: raw.pointee.name) }
+
+    package var namespace: String? {
+        guard let ns = raw.pointee.ns, let href = ns.pointee.href else { return nil }
+        return String(cString: href)
+    }
+
+    package var name: QualifiedName { QualifiedName(namespace ?? "", localName) }
+
+    package func `is`(_ name: QualifiedName) -> Bool {
+        localName == name.localName && (namespace ?? "") == name.namespace
+    }
+
+    /// The element children, in document order.
+    package var children: [XMLElement] {
+        var result: [XMLElement] = []
+        var node = raw.pointee.children
+        while let current = node {
+            if current.pointee.type == XML_ELEMENT_NODE {
+                result.append(XMLElement(document: document, raw: current))
+            }
+            node = current.pointee.next
+        }
+        return result
+    }
+
+    /// True when the element has non-whitespace text, CDATA, an entity reference or a
+    /// processing instruction among its direct children (used to refuse stray content).
+    package var hasNonElementContent: Bool {
+        var node = raw.pointee.children
+        while let current = node {
+            switch current.pointee.type {
+            case XML_ELEMENT_NODE, XML_COMMENT_NODE:
+                break
+            case XML_TEXT_NODE:
+                if let content = current.pointee.content {
+                    let text = String(cString: content)
+                    if text.contains(where: { !$0.isWhitespace }) { return true }
+                }
+            default:
+                return true
+            }
+            node = current.pointee.next
+        }
+        return false
+    }
+
+    package func children(named name: QualifiedName) -> [XMLElement] {
+        children.filter { $0.is(name) }
+    }
+
+    package func child(named name: QualifiedName) -> XMLElement? {
+        children.first { $0.is(name) }
+    }
+
+    /// The whole text content (all descendant text, comments excluded), as libxml2 computes it.
+    /// Reading the whole content rather than the first text node is what defeats comment
+    /// truncation tricks.
+    package var text: String {
+        guard let content = xmlNodeGetContent(raw) else { return "" }
+        defer { clibxml2_free(content) }
+        return String(cString: content)
+    }
+
+    /// An attribute without namespace.
+    package func attribute(_ name: String) -> String? {
+        guard let value = xmlGetNoNsProp(raw, name) else { return nil }
+        defer { clibxml2_free(value) }
+        return String(cString: value)
+    }
+
+    /// An attribute in a namespace.
+    package func attribute(_ name: String, namespace: String) -> String? {
+        guard let value = xmlGetNsProp(raw, name, namespace) else { return nil }
+        defer { clibxml2_free(value) }
+        return String(cString: value)
+    }
+
+    /// True when this and `other` are the very same node (not merely equal).
+    package func isSameNode(as other: XMLElement) -> Bool { raw == other.raw }
+}
+
+@available(*, unavailable) extension XMLElement: Sendable {}
+
+extension XMLElement {
+    /// True when this element is an earlier sibling of `other`.
+    package func precedes(_ other: XMLElement) -> Bool {
+        var node = raw.pointee.next
+        while let current = node {
+            if current == other.raw { return true }
+            node = current.pointee.next
+        }
+        return false
+    }
+
+    /// Moves this element (with its subtree) to just before `sibling`. Only for reordering
+    /// elements whose order carries no meaning, such as the context elements.
+    package func move(before sibling: XMLElement) {
+        xmlUnlinkNode(raw)
+        xmlAddPrevSibling(sibling.raw, raw)
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+
+/// The flags `serve` and `demo` share. Each can also be set as `SERVICEPLATFORM_<FLAG_IN_CAPS>`;
+/// a flag on the command line wins. This is the only place that reads the environment.
+struct PlatformOptions: ParsableArguments {
+    @Option(help: "Where the SQLite database, generated keys and certificates live.")
+    var dataDir: String?
+
+    @Option(help: "Service listener port (0 picks a free port).")
+    var servicePort: Int?
+
+    @Option(help: "Admin listener port (0 picks a free port).")
+    var adminPort: Int?
+
+    @Option(help: "Address both listeners bind to.")
+    var bindAddress: String?
+
+    @Option(help: "The admin bearer token.")
+    var adminToken: String?
+
+    @Option(help: "The directory of the published WSDL and XSD files.")
+    var wsdlDir: String?
+
+    @Option(help: "Largest accepted request body in bytes.")
+    var maxBodyBytes: Int?
+
+    func value(_ flag: String, _ given: String?) -> String? {
+        given ?? ProcessInfo.processInfo.environment["SERVICEPLATFORM_" + flag.uppercased().replacingOccurrences(of: "-", with: "_")]
+    }
+
+    func intValue(_ flag: String, _ given: Int?) -> Int? {
+        given ?? value(flag, nil).flatMap(Int.init)
+    }
+
+    /// The settings with defaults filled in.
+    func resolved() throws -> PlatformSettings {
+        PlatformSettings(
+            dataDirectory: value("data-dir", dataDir) ?? "data",
+            servicePort: intValue("service-port", servicePort) ?? 8443,
+            adminPort: intValue("admin-port", adminPort) ?? 8080,
+            bindAddress: value("bind-address", bindAddress) ?? "127.0.0.1",
+            adminToken: value("admin-token", adminToken),
+            wsdlDirectory: try value("wsdl-dir", wsdlDir) ?? WSDLDirectory.locate(),
+            maxBodyBytes: intValue("max-body-bytes", maxBodyBytes) ?? (1 << 20))
+    }
+}
+
+/// Resolved settings, handed to `buildPlatform`; tests construct them directly.
+struct PlatformSettings: Sendable {
+    var dataDirectory: String
+    var servicePort: Int
+    var adminPort: Int
+    var bindAddress: String
+    var adminToken: String?
+    var wsdlDirectory: String
+    var maxBodyBytes: Int
+}
+
+/// Finds `wsdl/`: beside the working directory (a checkout), or above the executable
+/// (`.build/<config>/serviceplatform`).
+enum WSDLDirectory {
+    struct NotFound: Error, CustomStringConvertible {
+        var description: String { "cannot find the wsdl/ directory; pass --wsdl-dir" }
+    }
+
+    static func locate() throws -> String {
+        var candidates = [FileManager.default.currentDirectoryPath + "/wsdl"]
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(dir.appendingPathComponent("wsdl").path)
+            dir = dir.deletingLastPathComponent()
+        }
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate + "/Kontanthjaelp_2.xsd") {
+            return URL(fileURLWithPath: candidate).standardizedFileURL.path
+        }
+        throw NotFound()
+    }
+}

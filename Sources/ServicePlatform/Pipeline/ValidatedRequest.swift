@@ -1,0 +1,30 @@
+import Crypto
+
+/// A request that passed the schema and the business rules: what routing, idempotency, audit
+/// and forwarding need, and nothing they could misuse.
+package struct ValidatedRequest: Sendable {
+    package let operation: ServiceOperation
+    /// BeskedID: the caller's message id, the idempotency key.
+    package let messageID: String
+    package let municipalityCode: Myndighedskode
+    package let personalIdentifier: PersonalIdentifier
+    /// The request element to forward (header and body, no context elements), as markup.
+    package let forwardElement: String
+    /// SHA-256 of `forwardElement`: tells a retry from a reuse of the BeskedID.
+    package let contentDigest: String
+    /// The deletion date stamped into the routing header for operations that delete.
+    package let deletionDate: CalendarDate?
+
+    package init(operation: ServiceOperation, messageID: String, municipalityCode: Myndighedskode,
+                 personalIdentifier: PersonalIdentifier, forwardElement: String, deletionDate: CalendarDate?) {
+        self.operation = operation
+        self.messageID = messageID
+        self.municipalityCode = municipalityCode
+        self.personalIdentifier = personalIdentifier
+        self.forwardElement = forwardElement
+        self.deletionDate = deletionDate
+        self.contentDigest = SHA256.hash(data: Array(forwardElement.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+import Foundation

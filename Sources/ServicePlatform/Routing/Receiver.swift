@@ -1,0 +1,15 @@
+/// A jobcenter system registered to receive calls for some municipality codes.
+package struct Receiver: Sendable, Equatable {
+    package let systemID: String
+    package let name: String
+    /// HTTPS endpoint URL (or `inprocess:` for a receiver living in this process).
+    package let endpoint: String
+    package let municipalityCodes: Set<Myndighedskode>
+
+    package init(systemID: String, name: String, endpoint: String, municipalityCodes: Set<Myndighedskode>) {
+        self.systemID = systemID
+        self.name = name
+        self.endpoint = endpoint
+        self.municipalityCodes = municipalityCodes
+    }
+}

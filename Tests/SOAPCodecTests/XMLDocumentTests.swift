@@ -1,0 +1,100 @@
+import Foundation
+import SOAPCodec
+import Testing
+
+@Suite("Parsing untrusted XML")
+struct XMLDocumentTests {
+    @Test("a well-formed document parses and names compare by namespace, not prefix")
+    func parses() throws {
+        let doc = try XMLDocument(parsing: Array("<x:a xmlns:x=\"urn:a\"><y:b xmlns:y=\"urn:a\">t<!--c-->u</y:b></x:a>".utf8))
+        let root = try #require(doc.root)
+        #expect(root.is(QualifiedName("urn:a", "a")))
+        let b = try #require(root.child(named: QualifiedName("urn:a", "b")))
+        #expect(b.text == "tu")
+    }
+
+    @Test("not well-formed XML is refused", arguments: ["<a><b></a>", "<a>&undefined;</a>", "<a></a><b/>", "text"])
+    func notWellFormed(_ doc: String) {
+        #expect(throws: XMLParseError.self) { try XMLDocument(parsing: Array(doc.utf8)) }
+    }
+
+    @Test("a document is freed and parsing again keeps working (1 000 parses)")
+    func repeatedParses() throws {
+        for i in 0..<1_000 {
+            let doc = try XMLDocument(parsing: Array("<a n=\"\(i)\"/>".utf8))
+            #expect(doc.root?.attribute("n") == "\(i)")
+        }
+    }
+}
+
+@Suite("SOAP envelope shape")
+struct SOAPEnvelopeTests {
+    let ns11 = "http://schemas.xmlsoap.org/soap/envelope/"
+    let ns12 = "http://www.w3.org/2003/05/soap-envelope"
+
+    func envelope(_ text: String, _ version: SOAPVersion = .soap11) throws -> SOAPEnvelope {
+        try SOAPEnvelope(document: XMLDocument(parsing: Array(text.utf8)), version: version)
+    }
+
+    @Test("header and one body element are found")
+    func valid() throws {
+        let env = try envelope("<s:Envelope xmlns:s=\"\(ns11)\"><s:Header/><s:Body><p xmlns=\"urn:p\"/></s:Body></s:Envelope>")
+        #expect(env.payload.is(QualifiedName("urn:p", "p")))
+        #expect(env.header != nil)
+    }
+
+    @Test("SOAP 1.1 envelope sent as 1.2 is a version mismatch")
+    func versionMismatch() {
+        #expect(throws: SOAPEnvelopeError.versionMismatch) {
+            try envelope("<s:Envelope xmlns:s=\"\(ns11)\"><s:Body><p/></s:Body></s:Envelope>", .soap12)
+        }
+    }
+
+    @Test("malformed envelopes are refused", arguments: [
+        ("<Envelope><Body><p/></Body></Envelope>", SOAPEnvelopeError.notAnEnvelope),
+        ("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Header/></s:Envelope>", .missingBody),
+        ("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><p/></s:Body><s:Body><p/></s:Body></s:Envelope>", .multipleBodies),
+        ("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body></s:Body></s:Envelope>", .emptyBody),
+        ("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><p/><q/></s:Body></s:Envelope>", .multipleBodyElements),
+        ("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><p/></s:Body><x/></s:Envelope>", .unexpectedContent),
+        ("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><p/></s:Body><s:Header/></s:Envelope>", .unexpectedContent),
+        ("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">text<s:Body><p/></s:Body></s:Envelope>", .unexpectedContent),
+    ])
+    func malformed(_ text: String, _ expected: SOAPEnvelopeError) {
+        #expect(throws: expected) { try envelope(text) }
+    }
+}
+
+@Suite("Media type and writer")
+struct SOAPMediaTypeTests {
+    @Test("SOAP 1.1 takes the SOAPAction header, 1.2 the action parameter")
+    func mediaTypes() throws {
+        let v11 = try #require(SOAPMediaType(contentType: "text/xml; charset=UTF-8", soapAction: "\"urn:a\""))
+        #expect(v11 == SOAPMediaType(version: .soap11, action: "urn:a"))
+        let v12 = try #require(SOAPMediaType(contentType: "application/soap+xml;charset=utf-8;action=\"urn:b\"", soapAction: nil))
+        #expect(v12 == SOAPMediaType(version: .soap12, action: "urn:b"))
+        #expect(SOAPMediaType(contentType: "application/json", soapAction: nil) == nil)
+        #expect(SOAPMediaType(contentType: "text/xml; charset=iso-8859-1", soapAction: nil) == nil)
+        #expect(SOAPMediaType(contentType: "text/xml", soapAction: "\"\"")?.action == nil)
+    }
+
+    @Test("the writer escapes text and attribute values")
+    func escaping() throws {
+        var w = XMLWriter()
+        w.open("a", attributes: [("v", "\"<&>'")])
+        w.element("b", "</b><script>&")
+        w.close("a")
+        let doc = try XMLDocument(parsing: w.bytes)
+        #expect(doc.root?.attribute("v") == "\"<&>'")
+        #expect(doc.root?.children.first?.text == "</b><script>&")
+    }
+
+    @Test("faults use Client/Server in 1.1 and Sender/Receiver in 1.2")
+    func faultCodes() throws {
+        let f11 = String(decoding: SOAPMessageWriter.fault(.soap11, blamesSender: true, reason: "r", detail: "<d/>"), as: UTF8.self)
+        #expect(f11.contains("<faultcode>soap:Client</faultcode>"))
+        let f12 = String(decoding: SOAPMessageWriter.fault(.soap12, blamesSender: false, reason: "r", detail: "<d/>"), as: UTF8.self)
+        #expect(f12.contains("<soap:Value>soap:Receiver</soap:Value>"))
+        _ = try XMLDocument(parsing: Array(f12.utf8))
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need on a fresh Debian machine of this project's
+# kind (Swift is already there). Safe to run again: it only installs what is missing.
+set -euo pipefail
+
+apt_packages=(pkg-config libxml2-dev libxml2-utils libxmlsec1-dev libsqlite3-dev libssl-dev)
+missing=()
+for p in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "install-deps: apt-get install ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+here=$(cd "$(dirname "$0")" && pwd)
+if ! python3 -c 'import zeep, lxml, requests' >/dev/null 2>&1; then
+    echo "install-deps: pip install -r scripts/conformance/requirements.txt"
+    python3 -m pip install -q --disable-pip-version-check -r "$here/conformance/requirements.txt"
+fi

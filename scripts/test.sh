@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The project's test command: installs what is missing, runs the Swift test suites, validates
+# the example messages against the published schema, then starts the real platform
+# (`serviceplatform demo`) on free ports and runs the independent zeep client against it.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+bash scripts/install-deps.sh || { echo "install-deps failed"; exit 1; }
+
+status=0
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== swift test"
+swift build --build-tests || exit 1
+swift test --skip-build 2>&1 | tee "$work/swift-test.log" | grep -v '^◇\|^↳\|^✔ Test' || true
+grep -q "Test run with .* passed" "$work/swift-test.log" || status=1
+grep -q "✘" "$work/swift-test.log" && status=1
+
+echo "== xmllint: example messages against wsdl/Kontanthjaelp_2.xsd"
+bash scripts/conformance/validate-examples.sh || status=1
+for xsd in wsdl/Kontanthjaelp_2.xsd wsdl/sp/*.xsd; do
+    xmllint --noout --nonet --schema "$xsd" /dev/null 2>&1 | grep -q "fails to compile\|failed to compile" && { echo "schema $xsd does not compile"; status=1; }
+done
+
+echo "== zeep against the running platform"
+[ -x "$root/.build/debug/serviceplatform" ] || { echo "serviceplatform was not built"; exit 1; }
+"$root/.build/debug/serviceplatform" demo --service-port 0 --admin-port 0 --data-dir "$work/data" \
+    > "$work/demo.out" 2> "$work/demo.err" &
+server_pid=$!
+for _ in $(seq 1 100); do
+    grep -q '^ready ' "$work/demo.out" 2>/dev/null && break
+    sleep 0.2
+done
+service=$(sed -n 's/^ready service=\([^ ]*\).*/\1/p' "$work/demo.out")
+if [ -z "$service" ]; then
+    echo "the platform did not print its ready line"; cat "$work/demo.err"; exit 1
+fi
+python3 scripts/conformance/zeep_conformance.py --base "$service/service/JC/Kontanthjaelp/2" || status=1
+
+exit $status
