@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: installs what is missing, runs the Swift test suites, validates
 # the example messages against the published schema, then starts the real platform
-# (`serviceplatform demo`) on free ports and runs the independent zeep client against it.
+# (`serviceplatform demo`: router, demo jobcenter, test PKI) on free ports and runs the
+# independent zeep client against it over mutual TLS, through the router to the jobcenter.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -31,7 +32,7 @@ done
 
 echo "== zeep against the running platform"
 [ -x "$root/.build/debug/serviceplatform" ] || { echo "serviceplatform was not built"; exit 1; }
-"$root/.build/debug/serviceplatform" demo --service-port 0 --admin-port 0 --data-dir "$work/data" \
+"$root/.build/debug/serviceplatform" demo --service-port 0 --admin-port 0 --jobcenter-port 0 --data-dir "$work/data" \
     > "$work/demo.out" 2> "$work/demo.err" &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -42,6 +43,8 @@ service=$(sed -n 's/^ready service=\([^ ]*\).*/\1/p' "$work/demo.out")
 if [ -z "$service" ]; then
     echo "the platform did not print its ready line"; cat "$work/demo.err"; exit 1
 fi
-python3 scripts/conformance/zeep_conformance.py --base "$service/service/JC/Kontanthjaelp/2" || status=1
+pki="$work/data/pki"
+python3 scripts/conformance/zeep_conformance.py --base "$service/service/JC/Kontanthjaelp/2" \
+    --cafile "$pki/ca.pem" --cert "$pki/ky-demo.pem" --key "$pki/ky-demo-key.pem" || status=1
 
 exit $status

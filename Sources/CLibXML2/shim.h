@@ -19,10 +19,6 @@ static inline void clibxml2_silence_global_errors(void) {
     xmlSetStructuredErrorFunc(NULL, clibxml2_silent_structured);
 }
 
-static inline void clibxml2_silence_schema_valid(xmlSchemaValidCtxtPtr ctxt) {
-    xmlSchemaSetValidStructuredErrors(ctxt, clibxml2_silent_structured, NULL);
-}
-
 static inline void clibxml2_silence_schema_parser(xmlSchemaParserCtxtPtr ctxt) {
     xmlSchemaSetParserStructuredErrors(ctxt, clibxml2_silent_structured, NULL);
 }

@@ -5,7 +5,7 @@ package protocol GrantBook: Sendable {
     /// Creates or updates the grant.
     func upsert(_ ret: RetBevilling, transactionID: String) async throws
     /// Marks the grant deleted as of `date`; false when no such (undeleted) grant exists.
-    func delete(bevillingID: String, municipality: Myndighedskode, on date: CalendarDate, transactionID: String) async throws -> Bool
+    func delete(bevillingID: String, municipality: Myndighedskode, on date: CalendarDate, transactionID: String, beskedID: String) async throws -> Bool
 }
 
 /// A grant book held in memory, for tests and the in-process exttest receiver.
@@ -26,7 +26,7 @@ package actor InMemoryGrantBook: GrantBook {
         grants[ret.bevilling.bevillingID] = Entry(bevilling: ret.bevilling, municipality: ret.header.myndighedskode, deletedOn: nil)
     }
 
-    package func delete(bevillingID: String, municipality: Myndighedskode, on date: CalendarDate, transactionID: String) -> Bool {
+    package func delete(bevillingID: String, municipality: Myndighedskode, on date: CalendarDate, transactionID: String, beskedID: String) -> Bool {
         callsReceived += 1
         guard var entry = grants[bevillingID], entry.municipality == municipality, entry.deletedOn == nil else { return false }
         entry.deletedOn = date

@@ -46,7 +46,7 @@ package struct JobcenterEndpoint: Sendable {
         case .slet(let slet):
             let date = routing.deletionDate ?? CalendarDate.today()
             let deleted = try await book.delete(bevillingID: slet.bevillingID, municipality: slet.header.myndighedskode,
-                                                on: date, transactionID: routing.transactionID)
+                                                on: date, transactionID: routing.transactionID, beskedID: slet.header.beskedID)
             if !deleted { errors.append(.init(code: "JC-4040", text: "Bevillingen findes ikke hos jobcenteret")) }
         }
         return Receipt(messageID: request.header.beskedID, transactionID: TransactionID(UUID(uuidString: routing.transactionID) ?? UUID()),

@@ -1,54 +1,83 @@
 import Foundation
 import GrantService
 import Hummingbird
+import HummingbirdTLS
 import Logging
+import ServiceLifecycle
 import ServicePlatform
+import SOAPCodec
 
-/// Builds the two listeners from settings and a receiver transport; composition only.
+/// The platform assembled from settings: store, registry, security model, pipeline, forwarding
+/// and the published contract, handed to each other by initializer. Composition only.
 struct Platform: Sendable {
     let settings: PlatformSettings
+    let pki: ExttestPKI
+    let store: SQLiteStore
+    let registry: Registry
+    let commands: AdminCommands
+    let municipalities: MunicipalityDirectory
     let pipeline: ServiceCallPipeline
     let contract: PublishedContract
-    let municipalities: MunicipalityDirectory
+    let transport: HTTPSReceiverTransport
+    let adminToken: String
+    let logger: Logger
 
-    init(settings: PlatformSettings, receivers: [Receiver], transport: any ReceiverTransport, logger: Logger) throws {
-        self.settings = settings
-        municipalities = try MunicipalityDirectory.shipped()
-        let schema = try KontanthjaelpSchema(wsdlDirectory: settings.wsdlDirectory)
-        contract = try PublishedContract(directory: settings.wsdlDirectory)
-        pipeline = ServiceCallPipeline(
-            service: KontanthjaelpService(schema: schema),
-            securityModel: AuthorityContextModel(directory: municipalities),
+    static func build(settings: PlatformSettings, logger: Logger) async throws -> Platform {
+        try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let pki = try ExttestPKI.ensure(dataDirectory: settings.dataDirectory)
+        let store = try SQLiteStore(path: (settings.dataDirectory as NSString).appendingPathComponent("platform.sqlite"))
+        let registry = try await Registry(store: store)
+        let municipalities = try MunicipalityDirectory.shipped()
+        let service = KontanthjaelpService(schema: try KontanthjaelpSchema(wsdlDirectory: settings.wsdlDirectory))
+        var trustBundles = [pki.ca.certificatePEM]
+        for file in settings.clientTrustRoots { trustBundles.append(try String(contentsOfFile: file, encoding: .utf8)) }
+        let verifier = try ClientCertificateVerifier(pemBundles: trustBundles)
+        let transport = try HTTPSReceiverTransport(
+            clientCertificatePEM: pki.platformClient.certificatePEM, clientKeyPEM: pki.platformClient.keyPEM,
+            timeouts: .init(connect: .milliseconds(Int64(settings.forwardConnectTimeoutMs)), total: .milliseconds(Int64(settings.forwardTimeoutMs))))
+        var dependencies = ServiceCallPipeline.Dependencies(
+            service: service,
+            securityModel: AuthorityContextModel(verifier: verifier, registry: registry, agreements: AgreementPolicy(service: service.name),
+                                                 directory: municipalities),
             municipalities: municipalities,
-            receivers: StaticReceiverDirectory(receivers),
+            receivers: registry,
             transport: transport,
-            logger: logger)
+            replay: ReceiptReplay(store: store),
+            audit: AuditLog(store: store),
+            hasher: try PersonalDataHasher.loadOrCreate(keyFile: (settings.dataDirectory as NSString).appendingPathComponent("audit-hmac.key")))
+        dependencies.logger = logger
+        dependencies.limits = XMLLimits(maxBytes: settings.maxBodyBytes)
+        return Platform(
+            settings: settings, pki: pki, store: store, registry: registry,
+            commands: AdminCommands(store: store, registry: registry, municipalities: municipalities, services: [service.name]),
+            municipalities: municipalities, pipeline: ServiceCallPipeline(dependencies),
+            contract: try PublishedContract(directory: settings.wsdlDirectory), transport: transport,
+            adminToken: settings.adminToken ?? Self.randomToken(), logger: logger)
     }
 
-    func serviceRouter() -> Router<BasicRequestContext> {
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    func serviceApplication(onBound: @escaping @Sendable (Int) async -> Void) throws -> some ApplicationProtocol {
+        let router = Router(context: ServiceRequestContext.self)
+        ServiceRoutes(pipeline: pipeline, contract: contract, maxBodyBytes: settings.maxBodyBytes,
+                      scheme: "https", fallbackHost: "\(settings.bindAddress):\(settings.servicePort)").add(to: router)
+        let tls = try ListenerTLS.service(certificatePEM: pki.routerServer.certificatePEM, keyPEM: pki.routerServer.keyPEM)
+        return Application(router: router, server: try .tls(.http1(), configuration: tls),
+                           configuration: .init(address: .hostname(settings.bindAddress, port: settings.servicePort), serverName: "serviceplatform"),
+                           onServerRunning: { channel in await onBound(channel.localAddress?.port ?? settings.servicePort) },
+                           logger: logger)
+    }
+
+    func adminApplication(onBound: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
-        ServiceRoutes<BasicRequestContext>(pipeline: pipeline, contract: contract, maxBodyBytes: settings.maxBodyBytes,
-                                           scheme: "http", fallbackHost: "\(settings.bindAddress):\(settings.servicePort)")
-            .add(to: router)
-        return router
-    }
-
-    func adminRouter() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
-        AdminRoutes<BasicRequestContext>().add(to: router)
-        return router
-    }
-}
-
-/// The exttest jobcenter living in this process until it runs as its own HTTPS server.
-enum InProcessJobcenter {
-    static let systemID = "demo-jobcenter"
-    static let codes = ["101", "147", "751"]
-
-    static func make(wsdlDirectory: String, book: any GrantBook = InMemoryGrantBook()) throws -> (Receiver, any ReceiverTransport) {
-        let endpoint = JobcenterEndpoint(systemID: systemID, schema: try KontanthjaelpSchema(wsdlDirectory: wsdlDirectory), book: book)
-        let receiver = Receiver(systemID: systemID, name: "Demo jobcenter", endpoint: "inprocess:demo-jobcenter",
-                                municipalityCodes: Set(codes.compactMap(Myndighedskode.init)))
-        return (receiver, InProcessReceiverTransport { envelope, _ in await endpoint.handle(envelope) })
+        AdminRoutes(commands: commands, adminToken: adminToken).add(to: router)
+        return Application(router: router,
+                           configuration: .init(address: .hostname(settings.bindAddress, port: settings.adminPort), serverName: "serviceplatform-admin"),
+                           onServerRunning: { channel in await onBound(channel.localAddress?.port ?? settings.adminPort) },
+                           logger: logger)
     }
 }

@@ -1,20 +1,34 @@
-/// Prints `ready service=… admin=…` once both listeners are bound, as the contract fixes it.
+import Foundation
+
+/// Collects the bound ports and prints `ready service=… admin=…` once all listeners are up,
+/// as the contract fixes it; waiters (tests, `demo`) can await the ports too.
 actor ReadyLine {
-    private var servicePort: Int?
-    private var adminPort: Int?
+    private var ports: [String: Int] = [:]
+    private let expected: Set<String>
     private let host: String
+    private let printLine: Bool
+    private var waiters: [CheckedContinuation<[String: Int], Never>] = []
 
-    init(host: String) { self.host = host }
+    init(host: String, expected: Set<String> = ["service", "admin"], printLine: Bool = true) {
+        self.host = host
+        self.expected = expected
+        self.printLine = printLine
+    }
 
-    func service(bound port: Int) { servicePort = port; printIfReady() }
-    func admin(bound port: Int) { adminPort = port; printIfReady() }
+    func bound(_ listener: String, port: Int) {
+        ports[listener] = port
+        guard Set(ports.keys).isSuperset(of: expected) else { return }
+        if printLine, let service = ports["service"], let admin = ports["admin"] {
+            // Unbuffered, so a parent process reading our stdout sees it at once.
+            Console.line("ready service=https://\(host):\(service) admin=http://\(host):\(admin)")
+        }
+        for waiter in waiters { waiter.resume(returning: ports) }
+        waiters = []
+    }
 
-    private func printIfReady() {
-        guard let servicePort, let adminPort else { return }
-        // Unbuffered, so a parent process reading our stdout sees it at once.
-        let line = "ready service=http://\(host):\(servicePort) admin=http://\(host):\(adminPort)\n"
-        FileHandle.standardOutput.write(Data(line.utf8))
+    /// The ports once every expected listener is bound.
+    func allBound() async -> [String: Int] {
+        if Set(ports.keys).isSuperset(of: expected) { return ports }
+        return await withCheckedContinuation { waiters.append($0) }
     }
 }
-
-import Foundation

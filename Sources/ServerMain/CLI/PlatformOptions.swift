@@ -25,6 +25,18 @@ struct PlatformOptions: ParsableArguments {
     @Option(help: "Largest accepted request body in bytes.")
     var maxBodyBytes: Int?
 
+    @Option(help: "PEM of an extra CA trusted for client certificates; repeatable.")
+    var clientTrustRoot: [String] = []
+
+    @Option(help: "The demo jobcenter's HTTPS port (demo only; 0 picks a free port).")
+    var jobcenterPort: Int?
+
+    @Option(help: "Connect timeout towards receivers, in milliseconds.")
+    var forwardConnectTimeoutMs: Int?
+
+    @Option(help: "Deadline for a whole forwarded call, in milliseconds.")
+    var forwardTimeoutMs: Int?
+
     func value(_ flag: String, _ given: String?) -> String? {
         given ?? ProcessInfo.processInfo.environment["SERVICEPLATFORM_" + flag.uppercased().replacingOccurrences(of: "-", with: "_")]
     }
@@ -42,7 +54,11 @@ struct PlatformOptions: ParsableArguments {
             bindAddress: value("bind-address", bindAddress) ?? "127.0.0.1",
             adminToken: value("admin-token", adminToken),
             wsdlDirectory: try value("wsdl-dir", wsdlDir) ?? WSDLDirectory.locate(),
-            maxBodyBytes: intValue("max-body-bytes", maxBodyBytes) ?? (1 << 20))
+            maxBodyBytes: intValue("max-body-bytes", maxBodyBytes) ?? (1 << 20),
+            clientTrustRoots: clientTrustRoot.isEmpty ? (value("client-trust-root", nil).map { [$0] } ?? []) : clientTrustRoot,
+            jobcenterPort: intValue("jobcenter-port", jobcenterPort) ?? 8444,
+            forwardConnectTimeoutMs: intValue("forward-connect-timeout-ms", forwardConnectTimeoutMs) ?? 2_000,
+            forwardTimeoutMs: intValue("forward-timeout-ms", forwardTimeoutMs) ?? 10_000)
     }
 }
 
@@ -55,6 +71,10 @@ struct PlatformSettings: Sendable {
     var adminToken: String?
     var wsdlDirectory: String
     var maxBodyBytes: Int
+    var clientTrustRoots: [String] = []
+    var jobcenterPort: Int = 8444
+    var forwardConnectTimeoutMs: Int = 2_000
+    var forwardTimeoutMs: Int = 10_000
 }
 
 /// Finds `wsdl/`: beside the working directory (a checkout), or above the executable

@@ -10,7 +10,7 @@ struct ServicePlatformCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serviceplatform",
         abstract: "The service-platform router for JC/Kontanthjaelp/2.",
-        subcommands: [Serve.self, Demo.self],
+        subcommands: [Serve.self, Demo.self, Jobcenter.self],
         defaultSubcommand: Demo.self)
 }
 
@@ -19,48 +19,86 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: PlatformOptions
 
     func run() async throws {
-        try await PlatformRunner.run(settings: try options.resolved(), inProcessJobcenter: false)
+        let settings = try options.resolved()
+        let logger = PlatformRunner.bootstrapLogging()
+        let platform = try await Platform.build(settings: settings, logger: logger)
+        if settings.adminToken == nil { Console.line("admin-token=\(platform.adminToken)") }
+        try await PlatformRunner.run(platform, withDemoJobcenter: false, logger: logger)
     }
 }
 
 struct Demo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the exttest environment: router and demo jobcenter.")
+    static let configuration = CommandConfiguration(abstract: "Run the exttest environment: router, demo jobcenter, test PKI, demo data.")
     @OptionGroup var options: PlatformOptions
 
     func run() async throws {
-        try await PlatformRunner.run(settings: try options.resolved(), inProcessJobcenter: true)
+        let settings = try options.resolved()
+        let logger = PlatformRunner.bootstrapLogging()
+        let platform = try await Platform.build(settings: settings, logger: logger)
+        Console.line("admin-token=\(platform.adminToken)")
+        Console.line("caller certificate: \(platform.pki.demoCaller.certificatePath) key: \(platform.pki.demoCaller.keyPath) CA: \(platform.pki.ca.certificatePath)")
+        try await PlatformRunner.run(platform, withDemoJobcenter: true, logger: logger)
     }
 }
 
-/// Runs both listeners in one ServiceGroup with graceful shutdown on SIGTERM/SIGINT.
+struct Jobcenter: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run only the demo jobcenter (a receiver over mutual TLS).")
+    @OptionGroup var options: PlatformOptions
+
+    func run() async throws {
+        let settings = try options.resolved()
+        let logger = PlatformRunner.bootstrapLogging()
+        try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        let pki = try ExttestPKI.ensure(dataDirectory: settings.dataDirectory)
+        let app = try DemoJobcenter.application(pki: pki, dataDirectory: settings.dataDirectory, wsdlDirectory: settings.wsdlDirectory,
+                                                bindAddress: settings.bindAddress, port: settings.jobcenterPort, logger: logger) { port in
+            Console.line("ready jobcenter=https://\(settings.bindAddress):\(port)\(DemoJobcenter.path)")
+        }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Runs the listeners (and the demo jobcenter) in one ServiceGroup with graceful shutdown on
+/// SIGTERM/SIGINT.
 enum PlatformRunner {
-    static func run(settings: PlatformSettings, inProcessJobcenter: Bool) async throws {
+    static func bootstrapLogging() -> Logger {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
+            handler.logLevel = ProcessInfo.processInfo.environment["SERVICEPLATFORM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return handler
         }
-        let logger = Logger(label: "serviceplatform")
-        var receivers: [Receiver] = []
-        var transport: any ReceiverTransport = InProcessReceiverTransport { _, _ in ReceiverExchange(status: 503, body: []) }
-        if inProcessJobcenter {
-            let (receiver, jobcenter) = try InProcessJobcenter.make(wsdlDirectory: settings.wsdlDirectory)
-            receivers = [receiver]
-            transport = jobcenter
+        return Logger(label: "serviceplatform")
+    }
+
+    static func services(_ platform: Platform, withDemoJobcenter: Bool, ready: ReadyLine) throws -> [any Service] {
+        var services: [any Service] = [platform.transport]
+        if withDemoJobcenter {
+            let settings = platform.settings
+            services.append(try DemoJobcenter.application(
+                pki: platform.pki, dataDirectory: settings.dataDirectory, wsdlDirectory: settings.wsdlDirectory,
+                bindAddress: settings.bindAddress, port: settings.jobcenterPort, logger: platform.logger) { port in
+                do {
+                    try await DemoData.ensure(store: platform.store, registry: platform.registry, commands: platform.commands,
+                                              municipalities: platform.municipalities, pki: platform.pki,
+                                              jobcenterEndpoint: "https://\(settings.bindAddress):\(port)\(DemoJobcenter.path)",
+                                              service: platform.pipeline.service.name)
+                } catch {
+                    platform.logger.error("demo data could not be set up: \(error)")
+                }
+                await ready.bound("jobcenter", port: port)
+            })
         }
-        let platform = try Platform(settings: settings, receivers: receivers, transport: transport, logger: logger)
-        let ready = ReadyLine(host: settings.bindAddress)
-        let service = Application(
-            router: platform.serviceRouter(),
-            configuration: .init(address: .hostname(settings.bindAddress, port: settings.servicePort), serverName: "serviceplatform"),
-            onServerRunning: { channel in await ready.service(bound: channel.localAddress?.port ?? settings.servicePort) },
-            logger: logger)
-        let admin = Application(
-            router: platform.adminRouter(),
-            configuration: .init(address: .hostname(settings.bindAddress, port: settings.adminPort), serverName: "serviceplatform-admin"),
-            onServerRunning: { channel in await ready.admin(bound: channel.localAddress?.port ?? settings.adminPort) },
-            logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: service), .init(service: admin)],
+        services.append(try platform.serviceApplication { await ready.bound("service", port: $0) })
+        services.append(platform.adminApplication { await ready.bound("admin", port: $0) })
+        return services
+    }
+
+    static func run(_ platform: Platform, withDemoJobcenter: Bool, logger: Logger) async throws {
+        let ready = ReadyLine(host: platform.settings.bindAddress,
+                              expected: withDemoJobcenter ? ["service", "admin", "jobcenter"] : ["service", "admin"])
+        let services = try services(platform, withDemoJobcenter: withDemoJobcenter, ready: ready)
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -1,9 +1,135 @@
+import Foundation
 import Hummingbird
+import HummingbirdCore
+import ServicePlatform
 
-/// The admin listener's routes. Health first; the admin API, pages, status and metrics join it.
-struct AdminRoutes<Context: RequestContext>: Sendable {
+/// The admin listener: health, and the admin API of the contract behind the bearer token.
+struct AdminRoutes: Sendable {
+    typealias Context = BasicRequestContext
+
+    let commands: AdminCommands?
+    let adminToken: String?
+
+    struct RegisterSystem: Decodable { let name: String; let certificatePem: String }
+    struct CertificateBody: Decodable { let certificatePem: String }
+    struct GroupBody: Decodable { let group: String }
+    struct AgreementBody: Decodable { let systemId: String; let service: String; let municipalityCvr: String }
+    struct ReceiverBody: Decodable { let endpointUrl: String; let trustRootPem: String; let municipalityCodes: [String] }
+    struct Created: ResponseEncodable { let id: String }
+    struct AgreementState: ResponseEncodable { let id: String; let state: String }
+    struct Done: ResponseEncodable { let ok: Bool }
+    struct AuditPage: ResponseEncodable { let records: [AuditRecord]; let nextCursor: String? }
+    struct SystemView: Encodable { let id: String; let name: String; let active: Bool; let certificates: [CertificateView]; let visibilityGroups: [String] }
+    struct CertificateView: Encodable { let sha256: String; let subject: String; let notAfter: Date }
+    struct Systems: ResponseEncodable { let systems: [SystemView] }
+    struct Agreements: ResponseEncodable { let agreements: [AgreementRecord] }
+    struct Receivers: ResponseEncodable { let receivers: [ReceiverView] }
+    struct ReceiverView: Encodable { let systemId: String; let endpointUrl: String; let municipalityCodes: [String] }
+
     func add(to router: Router<Context>) {
         router.get("/health/live") { _, _ in "ok\n" }
         router.get("/health/ready") { _, _ in "ready\n" }
+        guard let commands, let adminToken else { return }
+        let api = router.group("admin/api").add(middleware: AdminTokenMiddleware(token: adminToken))
+
+        api.post("systems") { request, context -> Created in
+            let body = try await request.decode(as: RegisterSystem.self, context: context)
+            return Created(id: try await Self.run { () async throws(AdminError) in try await commands.registerSystem(name: body.name, certificatePEM: body.certificatePem) })
+        }
+        api.get("systems") { _, _ -> Systems in
+            let contents = try await Self.run { () async throws(AdminError) in try await commands.contents() }
+            let groups = Dictionary(grouping: contents.visibilityGroups, by: \.systemID)
+            let certificates = Dictionary(grouping: contents.certificates, by: \.systemID)
+            return Systems(systems: contents.systems.sorted { $0.name < $1.name }.map { system in
+                SystemView(id: system.id, name: system.name, active: system.active,
+                           certificates: (certificates[system.id] ?? []).map { CertificateView(sha256: $0.sha256, subject: $0.subject, notAfter: $0.notAfter) },
+                           visibilityGroups: (groups[system.id] ?? []).map(\.group).sorted())
+            })
+        }
+        api.post("systems/:id/certificates") { request, context -> Created in
+            let body = try await request.decode(as: CertificateBody.self, context: context)
+            let id = try context.parameters.require("id")
+            return Created(id: try await Self.run { () async throws(AdminError) in try await commands.addCertificate(systemID: id, certificatePEM: body.certificatePem) })
+        }
+        api.post("systems/:id/visibility-groups") { request, context -> Done in
+            let body = try await request.decode(as: GroupBody.self, context: context)
+            let id = try context.parameters.require("id")
+            try await Self.run { () async throws(AdminError) in try await commands.addVisibilityGroup(systemID: id, group: body.group) }
+            return Done(ok: true)
+        }
+        for (path, active) in [("systems/:id/activate", true), ("systems/:id/deactivate", false)] {
+            api.post(RouterPath(path)) { _, context -> Done in
+                let id = try context.parameters.require("id")
+                try await Self.run { () async throws(AdminError) in try await commands.setActive(systemID: id, active: active) }
+                return Done(ok: true)
+            }
+        }
+        api.post("agreements") { request, context -> AgreementState in
+            let body = try await request.decode(as: AgreementBody.self, context: context)
+            let agreement = try await Self.run { () async throws(AdminError) in
+                try await commands.requestAgreement(systemID: body.systemId, service: body.service, municipalityCVR: body.municipalityCvr)
+            }
+            return AgreementState(id: agreement.id, state: agreement.state.rawValue)
+        }
+        api.get("agreements") { _, _ -> Agreements in
+            Agreements(agreements: try await Self.run { () async throws(AdminError) in try await commands.contents() }.agreements)
+        }
+        for (path, state) in [("agreements/:id/approve", AgreementRecord.State.approved), ("agreements/:id/revoke", .revoked)] {
+            api.post(RouterPath(path)) { _, context -> AgreementState in
+                let id = try context.parameters.require("id")
+                let agreement = try await Self.run { () async throws(AdminError) in try await commands.setAgreementState(id: id, state: state) }
+                return AgreementState(id: agreement.id, state: agreement.state.rawValue)
+            }
+        }
+        api.put("receivers/:systemId") { request, context -> Done in
+            let body = try await request.decode(as: ReceiverBody.self, context: context)
+            let id = try context.parameters.require("systemId")
+            try await Self.run { () async throws(AdminError) in
+                try await commands.putReceiver(systemID: id, endpointURL: body.endpointUrl, trustRootPEM: body.trustRootPem,
+                                               municipalityCodes: body.municipalityCodes)
+            }
+            return Done(ok: true)
+        }
+        api.get("receivers") { _, _ -> Receivers in
+            let contents = try await Self.run { () async throws(AdminError) in try await commands.contents() }
+            return Receivers(receivers: contents.receivers.map { ReceiverView(systemId: $0.systemID, endpointUrl: $0.endpointURL, municipalityCodes: $0.municipalityCodes) })
+        }
+        api.get("audit") { request, _ -> AuditPage in
+            let query = try Self.auditQuery(request.uri.queryParameters)
+            let records = try await Self.run { () async throws(AdminError) in try await commands.audit(query) }
+            let next = records.count == query.limit ? records.last?.sequence.map(String.init) : nil
+            return AuditPage(records: records, nextCursor: next)
+        }
+    }
+
+    static func auditQuery(_ parameters: FlatDictionary<Substring, Substring>) throws -> AuditQuery {
+        var query = AuditQuery()
+        func date(_ name: String) throws -> Date? {
+            guard let text = parameters[Substring(name)].map(String.init), !text.isEmpty else { return nil }
+            guard let date = try? Date(text, strategy: .iso8601) else { throw HTTPError(.badRequest, message: "\(name) must be an ISO 8601 time") }
+            return date
+        }
+        query.from = try date("from")
+        query.to = try date("to")
+        func text(_ name: String) -> String? { parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        query.systemID = text("systemId")
+        query.municipalityCode = text("municipalityCode")
+        query.beskedID = text("beskedId")
+        query.outcome = text("outcome")
+        query.cursor = text("cursor")
+        if let limit = text("limit") {
+            guard let value = Int(limit), (1...1000).contains(value) else { throw HTTPError(.badRequest, message: "limit must be 1 to 1000") }
+            query.limit = value
+        }
+        return query
+    }
+
+    /// Runs an admin command, turning its refusal into a 4xx with the message.
+    static func run<T>(_ body: () async throws(AdminError) -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw HTTPError(.init(code: error.status), message: error.message)
+        }
     }
 }

@@ -7,7 +7,8 @@ import ServicePlatform
 /// The service endpoint as HTTP: a thin adapter that turns a request into an `InboundCall`
 /// for the pipeline and its reply back into a response. GET serves the published contract;
 /// any other method is 405; a body over the limit is 413 before a byte is parsed.
-struct ServiceRoutes<Context: RequestContext>: Sendable {
+struct ServiceRoutes: Sendable {
+    typealias Context = ServiceRequestContext
     static var path: String { "/service/JC/Kontanthjaelp/2" }
 
     let pipeline: ServiceCallPipeline
@@ -42,7 +43,7 @@ struct ServiceRoutes<Context: RequestContext>: Sendable {
                             body: .init(byteBuffer: ByteBuffer(string: "SP-1001: the request body is larger than \(maxBodyBytes) bytes\n")))
         }
         let call = InboundCall(body: Array(buffer.readableBytesView), contentType: request.headers[.contentType],
-                               soapAction: request.headers[.soapAction])
+                               soapAction: request.headers[.soapAction], peer: await context.tlsPeer())
         let reply = await pipeline.handle(call)
         return Response(status: .init(code: reply.status),
                         headers: [.contentType: reply.contentType],

@@ -6,15 +6,15 @@ package struct InboundCall: Sendable {
     package let contentType: String?
     /// The SOAP 1.1 `SOAPAction` header as sent.
     package let soapAction: String?
-    /// SHA-256 of the verified TLS client certificate's DER, when one was presented.
-    package let peerCertificateFingerprint: String?
+    /// The TLS client certificate, when one was presented (not yet verified).
+    package let peer: TLSPeer?
     package let receivedAt: Date
 
-    package init(body: [UInt8], contentType: String?, soapAction: String?, peerCertificateFingerprint: String? = nil, receivedAt: Date = Date()) {
+    package init(body: [UInt8], contentType: String?, soapAction: String?, peer: TLSPeer? = nil, receivedAt: Date = Date()) {
         self.body = body
         self.contentType = contentType
         self.soapAction = soapAction
-        self.peerCertificateFingerprint = peerCertificateFingerprint
+        self.peer = peer
         self.receivedAt = receivedAt
     }
 }

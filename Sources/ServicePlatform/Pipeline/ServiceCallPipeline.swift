@@ -2,59 +2,98 @@ import Foundation
 import Logging
 import SOAPCodec
 
-/// One service call from bytes to reply: parse (SP-1001), authenticate (SP-2001), validate and
-/// decode (SP-1002/1003), authorize (SP-2003), route (SP-3001), forward (SP-3002/3003), answer.
+/// One service call from bytes to reply: parse (SP-1001), authenticate and authorize the caller
+/// (SP-2001/2002), validate and decode (SP-1002/1003), check the municipality (SP-2003), replay
+/// a stored receipt or refuse a reused BeskedID (SP-4001), route (SP-3001), forward
+/// (SP-3002/3003), and answer, with one durable audit record per call before the answer leaves.
 /// Every step is a dependency handed in, so tests run it without HTTP.
 package struct ServiceCallPipeline: Sendable {
-    package let service: any ServiceDefinition
-    private let securityModel: any SecurityModel
-    private let municipalities: MunicipalityDirectory
-    private let receivers: any ReceiverDirectory
-    private let forwarder: ReceiverForwarder
-    private let limits: XMLLimits
-    private let logger: Logger
+    package struct Dependencies: Sendable {
+        package var service: any ServiceDefinition
+        package var securityModel: any SecurityModel
+        package var municipalities: MunicipalityDirectory
+        package var receivers: any ReceiverDirectory
+        package var transport: any ReceiverTransport
+        package var replay: ReceiptReplay
+        package var audit: AuditLog
+        package var hasher: PersonalDataHasher
+        package var limits: XMLLimits = .standard
+        package var logger: Logger = Logger(label: "serviceplatform.pipeline")
 
-    package init(service: any ServiceDefinition, securityModel: any SecurityModel, municipalities: MunicipalityDirectory,
-                 receivers: any ReceiverDirectory, transport: any ReceiverTransport, limits: XMLLimits = .standard,
-                 logger: Logger = Logger(label: "serviceplatform.pipeline")) {
-        self.service = service
-        self.securityModel = securityModel
-        self.municipalities = municipalities
-        self.receivers = receivers
-        self.forwarder = ReceiverForwarder(transport: transport, service: service, limits: limits)
-        self.limits = limits
-        self.logger = logger
+        package init(service: any ServiceDefinition, securityModel: any SecurityModel, municipalities: MunicipalityDirectory,
+                     receivers: any ReceiverDirectory, transport: any ReceiverTransport, replay: ReceiptReplay, audit: AuditLog,
+                     hasher: PersonalDataHasher) {
+            self.service = service
+            self.securityModel = securityModel
+            self.municipalities = municipalities
+            self.receivers = receivers
+            self.transport = transport
+            self.replay = replay
+            self.audit = audit
+            self.hasher = hasher
+        }
     }
 
-    /// Handles one call; never throws: every failure becomes a fault reply.
+    private let d: Dependencies
+    private let forwarder: ReceiverForwarder
+
+    package init(_ dependencies: Dependencies) {
+        d = dependencies
+        forwarder = ReceiverForwarder(transport: dependencies.transport, service: dependencies.service, limits: dependencies.limits)
+    }
+
+    package var service: any ServiceDefinition { d.service }
+
+    /// Handles one call; never throws: every failure becomes a fault reply, and every call an audit record.
     package func handle(_ call: InboundCall) async -> OutboundReply {
+        let started = ContinuousClock.now
         let transactionID = TransactionID()
         let mediaType = SOAPMediaType(contentType: call.contentType, soapAction: call.soapAction)
         let version = mediaType?.version ?? .soap11
-        var log = logger
+        var log = d.logger
         log[metadataKey: "transaktionsID"] = "\(transactionID)"
+        var draft = AuditDraft(transactionID: transactionID, time: call.receivedAt, certificateFingerprint: call.peer?.fingerprint)
+        var reply: OutboundReply
+        var outcome: String
+        var faultCode: String?
         do throws(PlatformFault) {
             guard let mediaType else {
                 throw PlatformFault(.malformedRequest, "the content type must be text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2) in UTF-8")
             }
-            let (operation, receipt) = try await process(call, mediaType: mediaType, transactionID: transactionID)
-            let body = SOAPMessageWriter.envelope(version, body: service.encodeReceipt(receipt, operation: operation))
-            log.info("call answered", metadata: ["operation": "\(operation.name)", "status": "\(receipt.status.rawValue)"])
-            return OutboundReply(status: 200, contentType: version.contentType(), body: body, transactionID: transactionID, faultCode: nil)
+            let (operation, receipt) = try await process(call, mediaType: mediaType, transactionID: transactionID, draft: &draft)
+            let body = SOAPMessageWriter.envelope(version, body: d.service.encodeReceipt(receipt, operation: operation))
+            reply = OutboundReply(status: 200, contentType: version.contentType(), body: body, transactionID: transactionID, faultCode: nil)
+            outcome = receipt.status.rawValue
         } catch {
-            log.notice("call refused", metadata: ["fault": "\(error.code.rawValue)"])
-            return OutboundReply(status: 500, contentType: version.contentType(),
-                                 body: FaultMessage.envelope(error, version: version, transactionID: transactionID),
-                                 transactionID: transactionID, faultCode: error.code)
+            reply = Self.faultReply(error, version: version, transactionID: transactionID)
+            outcome = error.code.rawValue
+            faultCode = error.code.rawValue
         }
+        let elapsed = ContinuousClock.now - started
+        let micros = Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
+        do {
+            try await d.audit.record(draft.record(outcome: outcome, faultCode: faultCode, latencyMicros: micros))
+        } catch {
+            log.error("audit record could not be written; answering SP-5000")
+            return Self.faultReply(PlatformFault(.internalError, "internal error"), version: version, transactionID: transactionID)
+        }
+        log.info("call", metadata: ["operation": "\(draft.operation ?? "-")", "outcome": "\(outcome)", "caller": "\(draft.callerSystem ?? "-")"])
+        return reply
     }
 
-    private func process(_ call: InboundCall, mediaType: SOAPMediaType, transactionID: TransactionID) async throws(PlatformFault) -> (ServiceOperation, Receipt) {
+    private static func faultReply(_ fault: PlatformFault, version: SOAPVersion, transactionID: TransactionID) -> OutboundReply {
+        OutboundReply(status: 500, contentType: version.contentType(),
+                      body: FaultMessage.envelope(fault, version: version, transactionID: transactionID),
+                      transactionID: transactionID, faultCode: fault.code)
+    }
+
+    private func process(_ call: InboundCall, mediaType: SOAPMediaType, transactionID: TransactionID,
+                         draft: inout AuditDraft) async throws(PlatformFault) -> (ServiceOperation, Receipt) {
         // 1. Parse and check the envelope; the body's element names the operation.
         let document: XMLDocument
         let envelope: SOAPEnvelope
         do {
-            document = try XMLDocument(parsing: call.body, limits: limits)
+            document = try XMLDocument(parsing: call.body, limits: d.limits)
             envelope = try SOAPEnvelope(document: document, version: mediaType.version)
         } catch let error as XMLParseError {
             throw error.fault
@@ -63,31 +102,46 @@ package struct ServiceCallPipeline: Sendable {
         } catch {
             throw PlatformFault(.malformedRequest, "the request could not be read")
         }
-        guard let operation = service.operation(forRequest: envelope.payload.name) else {
-            throw PlatformFault(.malformedRequest, "the Body's element \(envelope.payload.localName) is not an operation of \(service.name)")
+        guard let operation = d.service.operation(forRequest: envelope.payload.name) else {
+            throw PlatformFault(.malformedRequest, "the Body's element \(envelope.payload.localName) is not an operation of \(d.service.name)")
         }
+        draft.operation = operation.name
         if let action = mediaType.action, action != operation.action {
             throw PlatformFault(.malformedRequest, "the SOAP action does not name the operation of the Body (\(operation.name))")
         }
-        // 2. Context elements and the security model.
+        // 2. Context elements and the security model: who calls, for which municipality, may it.
         let contexts = try RequestContexts(of: envelope.payload)
-        let caller = try await securityModel.authenticate(call, envelope: envelope, contexts: contexts)
+        draft.callContext = contexts.callContextValues()
+        let caller = try await d.securityModel.authenticate(call, envelope: envelope, contexts: contexts)
+        draft.callerSystem = caller.systemID
+        draft.securityModel = caller.securityModel.rawValue
+        draft.municipalityCVR = caller.municipalityCVR.rawValue
         // 3. Schema, decoding, business rules.
-        let request = try service.decodeRequest(envelope.payload, operation: operation, today: CalendarDate.today(now: call.receivedAt))
-        // 4. Authorization: the message's municipality must be the caller's.
-        guard let municipality = municipalities.municipality(code: request.municipalityCode),
+        let request = try d.service.decodeRequest(envelope.payload, operation: operation, today: CalendarDate.today(now: call.receivedAt))
+        draft.beskedID = request.messageID
+        draft.municipalityCode = request.municipalityCode.rawValue
+        draft.cprHash = d.hasher.hash(request.personalIdentifier)
+        // 4. The message's municipality must be the one the caller acts for.
+        guard let municipality = d.municipalities.municipality(code: request.municipalityCode),
               municipality.cvr == caller.municipalityCVR else {
             throw PlatformFault(.municipalityMismatch, "Myndighedskode does not belong to the municipality the caller acts for")
         }
-        // 5. Route and forward.
-        guard let receiver = await receivers.receiver(for: request.municipalityCode) else {
+        // 5. Idempotency: a repeated call gets its stored receipt, the receiver is not called.
+        if let stored = try await d.replay.lookup(caller: caller.systemID, request: request) {
+            draft.receiverSystem = stored.receiverSystem
+            return (operation, stored)
+        }
+        // 6. Route and forward.
+        guard let receiver = await d.receivers.receiver(for: request.municipalityCode) else {
             throw PlatformFault(.noReceiver, "no jobcenter system is registered for Myndighedskode \(request.municipalityCode)")
         }
+        draft.receiverSystem = receiver.systemID
         let routing = RoutingHeader(transactionID: transactionID, callerSystem: caller.systemID, municipalityCVR: caller.municipalityCVR,
                                     securityModel: caller.securityModel, deletionDate: request.deletionDate)
         let answer = try await forwarder.forward(request, routing: routing, to: receiver)
         let receipt = answer.completed(messageID: request.messageID, transactionID: transactionID,
                                        receiverSystem: receiver.systemID, now: Date())
+        try await d.replay.remember(caller: caller.systemID, request: request, receipt: receipt)
         return (operation, receipt)
     }
 }

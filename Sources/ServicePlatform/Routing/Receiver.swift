@@ -5,11 +5,14 @@ package struct Receiver: Sendable, Equatable {
     /// HTTPS endpoint URL (or `inprocess:` for a receiver living in this process).
     package let endpoint: String
     package let municipalityCodes: Set<Myndighedskode>
+    /// PEM of the CA its server certificate must chain to.
+    package let trustRootPEM: String?
 
-    package init(systemID: String, name: String, endpoint: String, municipalityCodes: Set<Myndighedskode>) {
+    package init(systemID: String, name: String, endpoint: String, municipalityCodes: Set<Myndighedskode>, trustRootPEM: String? = nil) {
         self.systemID = systemID
         self.name = name
         self.endpoint = endpoint
         self.municipalityCodes = municipalityCodes
+        self.trustRootPEM = trustRootPEM
     }
 }

@@ -1,27 +1,42 @@
+import Foundation
 import SOAPCodec
 
-/// The AuthorityContext model: the municipality comes from `ac:AuthorityContext`; the calling
-/// system from the TLS client certificate.
-///
-/// This stage reads and checks the AuthorityContext claim and names the caller by the system
-/// the listener was configured for; certificate-to-system mapping and agreements plug in here.
+/// The AuthorityContext model: the TLS client certificate proves which system calls (it must
+/// chain to a client trust root and be registered to an active system), `ac:AuthorityContext`
+/// names the municipality, and an approved agreement plus MONOPOLBRUD membership authorize it.
 package struct AuthorityContextModel: SecurityModel {
+    private let verifier: ClientCertificateVerifier
+    private let registry: Registry
+    private let agreements: AgreementPolicy
     private let directory: MunicipalityDirectory
-    private let unverifiedSystemID: String
 
-    package init(directory: MunicipalityDirectory, unverifiedSystemID: String = "unverified") {
+    package init(verifier: ClientCertificateVerifier, registry: Registry, agreements: AgreementPolicy, directory: MunicipalityDirectory) {
+        self.verifier = verifier
+        self.registry = registry
+        self.agreements = agreements
         self.directory = directory
-        self.unverifiedSystemID = unverifiedSystemID
     }
 
     package func authenticate(_ call: InboundCall, envelope: SOAPEnvelope, contexts: RequestContexts) async throws(PlatformFault) -> CallerIdentity {
+        guard let peer = call.peer else {
+            throw PlatformFault(.authenticationFailed, "no client certificate was presented")
+        }
+        try await verifier.verify(peer)
+        let snapshot = registry.snapshot
+        guard let system = snapshot.systemByFingerprint[peer.fingerprint] else {
+            throw PlatformFault(.authenticationFailed, "the client certificate is not registered to a system")
+        }
+        guard system.active else {
+            throw PlatformFault(.notAuthorized, "the calling system is inactive")
+        }
         guard let cvr = try contexts.authorityCVR() else {
             throw PlatformFault(.authenticationFailed, "AuthorityContext is missing: it names the municipality the system calls for")
         }
         guard directory.municipality(cvr: cvr) != nil else {
             throw PlatformFault(.notAuthorized, "AuthorityContext names a CVR that is not a municipality")
         }
-        return CallerIdentity(systemID: unverifiedSystemID, certificateFingerprint: call.peerCertificateFingerprint,
+        try agreements.check(systemID: system.id, cvr: cvr, in: snapshot)
+        return CallerIdentity(systemID: system.id, certificateFingerprint: peer.fingerprint,
                               securityModel: .authorityContext, municipalityCVR: cvr)
     }
 }

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+import GrantService
+import ServicePlatform
+
+/// The demo jobcenter's own database: the grants it holds and every message it received, so a
+/// test can see on the jobcenter's side what the platform delivered (and how often).
+final class SQLiteGrantBook: GrantBook {
+    let pool: DatabasePool
+
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 grants") { db in
+            try db.execute(sql: """
+                CREATE TABLE grant (
+                    bevilling_id TEXT PRIMARY KEY NOT NULL,
+                    municipality TEXT NOT NULL,
+                    ydelsestype TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    fra_dato TEXT NOT NULL,
+                    til_dato TEXT,
+                    sag_id TEXT,
+                    deleted_on TEXT,
+                    updated_by_transaction TEXT NOT NULL);
+                CREATE TABLE received_message (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    transaction_id TEXT NOT NULL,
+                    besked_id TEXT NOT NULL,
+                    operation TEXT NOT NULL,
+                    received_at DATETIME NOT NULL);
+                CREATE INDEX received_message_besked ON received_message(besked_id);
+                """)
+        }
+        try migrator.migrate(pool)
+    }
+
+    func upsert(_ ret: RetBevilling, transactionID: String) async throws {
+        let b = ret.bevilling
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO grant (bevilling_id, municipality, ydelsestype, status, fra_dato, til_dato, sag_id, deleted_on, updated_by_transaction)
+                VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)
+                ON CONFLICT(bevilling_id) DO UPDATE SET municipality = excluded.municipality, ydelsestype = excluded.ydelsestype,
+                    status = excluded.status, fra_dato = excluded.fra_dato, til_dato = excluded.til_dato, sag_id = excluded.sag_id,
+                    deleted_on = NULL, updated_by_transaction = excluded.updated_by_transaction
+                """, arguments: [b.bevillingID, ret.header.myndighedskode.rawValue, b.ydelsestype.rawValue, b.status.rawValue,
+                                 b.fraDato.description, b.tilDato?.description, b.sagID, transactionID])
+            try Self.logReceived(db, transactionID: transactionID, beskedID: ret.header.beskedID, operation: "RetBevilling")
+        }
+    }
+
+    func delete(bevillingID: String, municipality: Myndighedskode, on date: CalendarDate, transactionID: String, beskedID: String) async throws -> Bool {
+        try await pool.write { db in
+            try Self.logReceived(db, transactionID: transactionID, beskedID: beskedID, operation: "SletBevilling")
+            try db.execute(sql: """
+                UPDATE grant SET deleted_on = ?, updated_by_transaction = ?
+                WHERE bevilling_id = ? AND municipality = ? AND deleted_on IS NULL
+                """, arguments: [date.description, transactionID, bevillingID, municipality.rawValue])
+            return db.changesCount == 1
+        }
+    }
+
+    private static func logReceived(_ db: Database, transactionID: String, beskedID: String, operation: String) throws {
+        try db.execute(sql: "INSERT INTO received_message (transaction_id, besked_id, operation, received_at) VALUES (?, ?, ?, ?)",
+                       arguments: [transactionID, beskedID, operation, Date()])
+    }
+}

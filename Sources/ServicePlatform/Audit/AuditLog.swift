@@ -1,0 +1,46 @@
+/// Writes audit records durably with group commit: the first caller to find no write under way
+/// becomes the leader and commits every record waiting at that moment in one transaction (one
+/// fsync); callers arriving meanwhile wait, and the first of them leads the next commit. No
+/// background task, so nothing can be left unflushed, and every caller returns only once its
+/// own record is on disk.
+package actor AuditLog {
+    private enum Wake { case committed, lead }
+
+    private struct Entry {
+        let record: AuditRecord
+        var continuation: CheckedContinuation<Wake, any Error>?
+    }
+
+    private let store: any PlatformStore
+    private var pending: [Entry] = []
+    private var writing = false
+
+    package init(store: any PlatformStore) { self.store = store }
+
+    /// Returns when `record` is committed; throws if the write failed.
+    package func record(_ record: AuditRecord) async throws {
+        if writing {
+            let wake = try await withCheckedThrowingContinuation { pending.append(Entry(record: record, continuation: $0)) }
+            if wake == .committed { return }
+            // Promoted to leader: our own entry is still first in `pending`.
+        } else {
+            writing = true
+            pending.append(Entry(record: record, continuation: nil))
+        }
+        let batch = pending
+        pending = []
+        var failure: (any Error)?
+        do { try await store.appendAudit(batch.map(\.record)) } catch { failure = error }
+        for entry in batch {
+            guard let continuation = entry.continuation else { continue }
+            if let failure { continuation.resume(throwing: failure) } else { continuation.resume(returning: .committed) }
+        }
+        if pending.isEmpty {
+            writing = false
+        } else if let next = pending[0].continuation {
+            pending[0].continuation = nil
+            next.resume(returning: .lead)
+        }
+        if let failure { throw failure }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// Idempotency by (caller, BeskedID): the same content again gets the stored receipt and the
+/// receiver is not called; other content under the same BeskedID is SP-4001. Only receipts are
+/// stored, so a call that ended in a fault can be retried and is forwarded again.
+package struct ReceiptReplay: Sendable {
+    private let store: any PlatformStore
+
+    package init(store: any PlatformStore) { self.store = store }
+
+    private struct ErrorEntry: Codable { let code: String; let text: String }
+
+    /// The stored receipt for a repeated call, nil for a first call.
+    package func lookup(caller: String, request: ValidatedRequest) async throws(PlatformFault) -> Receipt? {
+        let stored: StoredReceipt?
+        do { stored = try await store.storedReceipt(callerSystem: caller, beskedID: request.messageID) } catch {
+            throw PlatformFault(.internalError, "the idempotency store could not be read")
+        }
+        guard let stored else { return nil }
+        guard stored.contentDigest == request.contentDigest, stored.operation == request.operation.name else {
+            throw PlatformFault(.messageIDReused, "BeskedID was used before with different content")
+        }
+        let errors = (try? JSONDecoder().decode([ErrorEntry].self, from: Data(stored.errorsJSON.utf8))) ?? []
+        return Receipt(messageID: stored.beskedID, transactionID: TransactionID(UUID(uuidString: stored.transactionID) ?? UUID()),
+                       status: Receipt.Status(rawValue: stored.status) ?? .received,
+                       errors: errors.map { .init(code: $0.code, text: $0.text) },
+                       receiverSystem: stored.receiverSystem, receivedAt: stored.receivedAt)
+    }
+
+    /// Keeps a receipt for replay.
+    package func remember(caller: String, request: ValidatedRequest, receipt: Receipt) async throws(PlatformFault) {
+        let errors = receipt.errors.map { ErrorEntry(code: $0.code, text: $0.text) }
+        let json = (try? JSONEncoder().encode(errors)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        do {
+            try await store.storeReceipt(StoredReceipt(
+                callerSystem: caller, beskedID: request.messageID, contentDigest: request.contentDigest, operation: request.operation.name,
+                transactionID: receipt.transactionID.description, status: receipt.status.rawValue, errorsJSON: json,
+                receiverSystem: receipt.receiverSystem, receivedAt: receipt.receivedAt))
+        } catch {
+            throw PlatformFault(.internalError, "the receipt could not be stored")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Why a store operation was refused: each is a 4xx for the admin API, never a half-write.
+package enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notFound(String)
+    case conflict(String)
+    case invalid(String)
+
+    package var description: String {
+        switch self {
+        case .notFound(let s), .conflict(let s), .invalid(let s): s
+        }
+    }
+}
+
+/// The platform's persistent state behind one interface: SQLite (GRDB) is the embedded
+/// default; a PostgreSQL implementation can follow without touching routing or admin code.
+package protocol PlatformStore: Sendable {
+    // Registry
+    func registryContents() async throws -> RegistryContents
+    func createSystem(_ system: SystemRecord, certificate: CertificateRecord?) async throws
+    func addCertificate(_ certificate: CertificateRecord) async throws
+    func setSystemActive(_ systemID: String, active: Bool) async throws
+    func addVisibilityGroup(systemID: String, group: String) async throws
+    func createAgreement(_ agreement: AgreementRecord) async throws
+    func setAgreementState(id: String, state: AgreementRecord.State) async throws -> AgreementRecord
+    func putReceiver(_ receiver: ReceiverRecord) async throws
+
+    // Idempotency
+    func storedReceipt(callerSystem: String, beskedID: String) async throws -> StoredReceipt?
+    func storeReceipt(_ receipt: StoredReceipt) async throws
+
+    // Audit
+    /// Appends records in one transaction, durable (fsync'd) when it returns.
+    func appendAudit(_ records: [AuditRecord]) async throws
+    func audit(_ query: AuditQuery) async throws -> [AuditRecord]
+    func auditCount() async throws -> Int
+}

@@ -1,0 +1,208 @@
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a commit is on
+/// disk when it returns. One pool per process, as GRDB recommends.
+package final class SQLiteStore: PlatformStore {
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating as needed) the database at `path`.
+    package init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // Durable before the answer leaves: FULL fsyncs the WAL on every commit.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try SQLiteMigrations.migrator.migrate(pool)
+    }
+
+    // MARK: Registry
+
+    package func registryContents() async throws -> RegistryContents {
+        try await pool.read { db in
+            var contents = RegistryContents()
+            contents.systems = try Row.fetchAll(db, sql: "SELECT id, name, active, created_at FROM system").map {
+                SystemRecord(id: $0["id"], name: $0["name"], active: $0["active"], createdAt: $0["created_at"])
+            }
+            contents.certificates = try Row.fetchAll(db, sql: "SELECT sha256, system_id, pem, subject, not_after FROM system_certificate").map {
+                CertificateRecord(sha256: $0["sha256"], systemID: $0["system_id"], pem: $0["pem"], subject: $0["subject"], notAfter: $0["not_after"])
+            }
+            contents.visibilityGroups = try Row.fetchAll(db, sql: "SELECT system_id, name FROM visibility_group").map {
+                (systemID: $0["system_id"] as String, group: $0["name"] as String)
+            }
+            contents.agreements = try Row.fetchAll(db, sql: "SELECT id, system_id, service, municipality_cvr, state, updated_at FROM agreement").map {
+                AgreementRecord(id: $0["id"], systemID: $0["system_id"], service: $0["service"], municipalityCVR: $0["municipality_cvr"],
+                                state: AgreementRecord.State(rawValue: $0["state"]) ?? .revoked, updatedAt: $0["updated_at"])
+            }
+            let codes = Dictionary(grouping: try Row.fetchAll(db, sql: "SELECT code, system_id FROM receiver_code ORDER BY code"),
+                                   by: { $0["system_id"] as String })
+            contents.receivers = try Row.fetchAll(db, sql: "SELECT system_id, endpoint_url, trust_root_pem FROM receiver").map { row in
+                let id: String = row["system_id"]
+                return ReceiverRecord(systemID: id, endpointURL: row["endpoint_url"], trustRootPEM: row["trust_root_pem"],
+                                      municipalityCodes: (codes[id] ?? []).map { $0["code"] })
+            }
+            return contents
+        }
+    }
+
+    package func createSystem(_ system: SystemRecord, certificate: CertificateRecord?) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO system (id, name, active, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [system.id, system.name, system.active, system.createdAt])
+            if let certificate { try Self.insert(certificate, db) }
+        }
+    }
+
+    package func addCertificate(_ certificate: CertificateRecord) async throws {
+        try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM system WHERE id = ?", arguments: [certificate.systemID]) != nil else {
+                throw StoreError.notFound("no system \(certificate.systemID)")
+            }
+            try Self.insert(certificate, db)
+        }
+    }
+
+    private static func insert(_ certificate: CertificateRecord, _ db: Database) throws {
+        if let owner = try String.fetchOne(db, sql: "SELECT system_id FROM system_certificate WHERE sha256 = ?", arguments: [certificate.sha256]) {
+            throw StoreError.conflict("the certificate is already registered to system \(owner)")
+        }
+        try db.execute(sql: "INSERT INTO system_certificate (sha256, system_id, pem, subject, not_after) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [certificate.sha256, certificate.systemID, certificate.pem, certificate.subject, certificate.notAfter])
+    }
+
+    package func setSystemActive(_ systemID: String, active: Bool) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE system SET active = ? WHERE id = ?", arguments: [active, systemID])
+            guard db.changesCount == 1 else { throw StoreError.notFound("no system \(systemID)") }
+        }
+    }
+
+    package func addVisibilityGroup(systemID: String, group: String) async throws {
+        try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM system WHERE id = ?", arguments: [systemID]) != nil else {
+                throw StoreError.notFound("no system \(systemID)")
+            }
+            try db.execute(sql: "INSERT OR IGNORE INTO visibility_group (system_id, name) VALUES (?, ?)", arguments: [systemID, group])
+        }
+    }
+
+    package func createAgreement(_ agreement: AgreementRecord) async throws {
+        try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM system WHERE id = ?", arguments: [agreement.systemID]) != nil else {
+                throw StoreError.notFound("no system \(agreement.systemID)")
+            }
+            try db.execute(sql: "INSERT INTO agreement (id, system_id, service, municipality_cvr, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [agreement.id, agreement.systemID, agreement.service, agreement.municipalityCVR,
+                                       agreement.state.rawValue, agreement.updatedAt])
+        }
+    }
+
+    package func setAgreementState(id: String, state: AgreementRecord.State) async throws -> AgreementRecord {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE agreement SET state = ?, updated_at = ? WHERE id = ?", arguments: [state.rawValue, Date(), id])
+            guard db.changesCount == 1,
+                  let row = try Row.fetchOne(db, sql: "SELECT id, system_id, service, municipality_cvr, state, updated_at FROM agreement WHERE id = ?", arguments: [id])
+            else { throw StoreError.notFound("no agreement \(id)") }
+            return AgreementRecord(id: row["id"], systemID: row["system_id"], service: row["service"], municipalityCVR: row["municipality_cvr"],
+                                   state: AgreementRecord.State(rawValue: row["state"]) ?? .revoked, updatedAt: row["updated_at"])
+        }
+    }
+
+    package func putReceiver(_ receiver: ReceiverRecord) async throws {
+        try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM system WHERE id = ?", arguments: [receiver.systemID]) != nil else {
+                throw StoreError.notFound("no system \(receiver.systemID)")
+            }
+            for code in receiver.municipalityCodes {
+                if let owner = try String.fetchOne(db, sql: "SELECT system_id FROM receiver_code WHERE code = ?", arguments: [code]),
+                   owner != receiver.systemID {
+                    throw StoreError.conflict("municipality code \(code) already has receiver \(owner)")
+                }
+            }
+            try db.execute(sql: """
+                INSERT INTO receiver (system_id, endpoint_url, trust_root_pem) VALUES (?, ?, ?)
+                ON CONFLICT(system_id) DO UPDATE SET endpoint_url = excluded.endpoint_url, trust_root_pem = excluded.trust_root_pem
+                """, arguments: [receiver.systemID, receiver.endpointURL, receiver.trustRootPEM])
+            try db.execute(sql: "DELETE FROM receiver_code WHERE system_id = ?", arguments: [receiver.systemID])
+            for code in receiver.municipalityCodes {
+                try db.execute(sql: "INSERT INTO receiver_code (code, system_id) VALUES (?, ?)", arguments: [code, receiver.systemID])
+            }
+        }
+    }
+
+    // MARK: Idempotency
+
+    package func storedReceipt(callerSystem: String, beskedID: String) async throws -> StoredReceipt? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM stored_receipt WHERE caller_system = ? AND besked_id = ?", arguments: [callerSystem, beskedID]).map {
+                StoredReceipt(callerSystem: $0["caller_system"], beskedID: $0["besked_id"], contentDigest: $0["content_digest"],
+                              operation: $0["operation"], transactionID: $0["transaction_id"], status: $0["status"],
+                              errorsJSON: $0["errors_json"], receiverSystem: $0["receiver_system"], receivedAt: $0["received_at"])
+            }
+        }
+    }
+
+    package func storeReceipt(_ r: StoredReceipt) async throws {
+        try await pool.write { db in
+            // The first receipt wins: a concurrent duplicate keeps the stored one.
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO stored_receipt (caller_system, besked_id, content_digest, operation, transaction_id, status,
+                    errors_json, receiver_system, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [r.callerSystem, r.beskedID, r.contentDigest, r.operation, r.transactionID, r.status,
+                                 r.errorsJSON, r.receiverSystem, r.receivedAt])
+        }
+    }
+
+    // MARK: Audit
+
+    package func appendAudit(_ records: [AuditRecord]) async throws {
+        guard !records.isEmpty else { return }
+        try await pool.write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO audit (transaction_id, time_us, caller_system, certificate_fingerprint, security_model, municipality_code,
+                    municipality_cvr, operation, besked_id, receiver_system, outcome, fault_code, latency_us, cpr_hash, details)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for r in records {
+                try statement.execute(arguments: [r.transactionID, Self.micros(r.time), r.callerSystem, r.certificateFingerprint, r.securityModel,
+                                                  r.municipalityCode, r.municipalityCVR, r.operation, r.beskedID, r.receiverSystem,
+                                                  r.outcome, r.faultCode, r.latencyMicros, r.cprHash, r.details])
+            }
+        }
+    }
+
+    package func audit(_ query: AuditQuery) async throws -> [AuditRecord] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let from = query.from { conditions.append("time_us >= ?"); arguments += [Self.micros(from)] }
+        if let to = query.to { conditions.append("time_us <= ?"); arguments += [Self.micros(to)] }
+        if let v = query.systemID { conditions.append("caller_system = ?"); arguments += [v] }
+        if let v = query.municipalityCode { conditions.append("municipality_code = ?"); arguments += [v] }
+        if let v = query.beskedID { conditions.append("besked_id = ?"); arguments += [v] }
+        if let v = query.outcome { conditions.append("outcome = ?"); arguments += [v] }
+        if let cursor = query.cursor, let seq = Int64(cursor) { conditions.append("seq < ?"); arguments += [seq] }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let limit = max(1, min(query.limit, 1000))
+        let sql = "SELECT * FROM audit \(whereClause) ORDER BY seq DESC LIMIT \(limit)"
+        let bound = arguments
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.auditRecord)
+        }
+    }
+
+    package func auditCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM audit") ?? 0 }
+    }
+
+    static func micros(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) }
+
+    static func auditRecord(_ row: Row) -> AuditRecord {
+        AuditRecord(transactionID: row["transaction_id"], time: Date(timeIntervalSince1970: Double(row["time_us"] as Int64) / 1_000_000),
+                    callerSystem: row["caller_system"], certificateFingerprint: row["certificate_fingerprint"], securityModel: row["security_model"],
+                    municipalityCode: row["municipality_code"], municipalityCVR: row["municipality_cvr"], operation: row["operation"],
+                    beskedID: row["besked_id"], receiverSystem: row["receiver_system"], outcome: row["outcome"], faultCode: row["fault_code"],
+                    latencyMicros: row["latency_us"], cprHash: row["cpr_hash"], details: row["details"], sequence: row["seq"])
+    }
+}

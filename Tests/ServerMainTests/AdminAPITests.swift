@@ -1,0 +1,86 @@
+import Foundation
+import PlatformTestSupport
+import ServicePlatform
+import Testing
+@testable import ServerMain
+
+@Suite("Admin API: bearer token, validation, nothing half-written")
+struct AdminAPITests {
+    @Test("without a token or with a wrong one, admin calls are 401", arguments: [nil, "wrong", ""] as [String?])
+    func token(_ token: String?) async throws {
+        try await withRunningPlatform { p async throws in
+            #expect(try await p.admin(.get, "/admin/api/systems", token: token).0 == 401)
+            #expect(try await p.admin(.post, "/admin/api/systems", json: #"{"name": "x", "certificatePem": "x"}"#, token: token).0 == 401)
+        }
+    }
+
+    @Test("a malformed PEM is 400 and no system is created")
+    func malformedPEM() async throws {
+        try await withRunningPlatform { p async throws in
+            let before = try await p.platform.store.registryContents().systems.count
+            let (status, body) = try await p.admin(.post, "/admin/api/systems",
+                                                   json: #"{"name": "Broken", "certificatePem": "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----"}"#)
+            #expect(status == 400)
+            #expect(body.contains("certificatePem"))
+            #expect(try await p.platform.store.registryContents().systems.count == before)
+        }
+    }
+
+    @Test("an agreement for an unknown CVR is 400")
+    func unknownCVR() async throws {
+        try await withRunningPlatform { p async throws in
+            let (status, body) = try await p.admin(.post, "/admin/api/agreements",
+                                                   json: #"{"systemId": "ky-demo", "service": "JC/Kontanthjaelp/2", "municipalityCvr": "12345678"}"#)
+            #expect(status == 400)
+            #expect(body.contains("municipality"))
+        }
+    }
+
+    @Test("a receiver URL that is not HTTPS is 400")
+    func receiverNotHTTPS() async throws {
+        try await withRunningPlatform { p async throws in
+            let body = #"{"endpointUrl": "http://127.0.0.1:1/x", "trustRootPem": \#(RunningPlatform.json(p.pki.ca.certificatePEM)), "municipalityCodes": ["101"]}"#
+            #expect(try await p.admin(.put, "/admin/api/receivers/demo-jobcenter", json: body).0 == 400)
+        }
+    }
+
+    @Test("two receivers claiming one municipality code: 409 and the first keeps it")
+    func twoReceiversOneCode() async throws {
+        try await withRunningPlatform { p async throws in
+            let other = try await p.registerCaller(name: "Other jobcenter", agreementState: nil)
+            let body = #"{"endpointUrl": "https://127.0.0.1:1/x", "trustRootPem": \#(RunningPlatform.json(p.pki.ca.certificatePEM)), "municipalityCodes": ["751", "153"]}"#
+            let (status, text) = try await p.admin(.put, "/admin/api/receivers/\(other.id)", json: body)
+            #expect(status == 409)
+            #expect(text.contains("751"))
+            let receivers = try await p.platform.store.registryContents().receivers
+            #expect(receivers.first { $0.municipalityCodes.contains("751") }?.systemID == "demo-jobcenter")
+            #expect(!receivers.contains { $0.systemID == other.id })
+        }
+    }
+
+    @Test("the audit log filters by BeskedID and outcome and pages newest first")
+    func auditQuery() async throws {
+        try await withRunningPlatform { p async throws in
+            var ids: [String] = []
+            for _ in 0..<3 {
+                let (envelope, besked) = retCall()
+                ids.append(besked)
+                _ = try await p.post(envelope)
+            }
+            _ = try await p.post(retCall(code: "147").0)
+            let (status, body) = try await p.admin(.get, "/admin/api/audit?beskedId=\(ids[1])")
+            #expect(status == 200)
+            #expect(body.contains(ids[1]))
+            #expect(!body.contains(ids[0]))
+            let refused = try await p.admin(.get, "/admin/api/audit?outcome=SP-2003").1
+            #expect(refused.contains("SP-2003"))
+            #expect(!refused.contains("Modtaget"))
+            let page1 = try await p.admin(.get, "/admin/api/audit?limit=2").1
+            let cursor = try RunningPlatform.field("nextCursor", in: page1)
+            let page2 = try await p.admin(.get, "/admin/api/audit?limit=2&cursor=\(cursor)").1
+            #expect(page2.contains(ids[0]))
+            #expect(!page2.contains(ids[2]))
+            #expect(!body.contains("0101901234"))
+        }
+    }
+}

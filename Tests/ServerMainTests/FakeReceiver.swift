@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import PlatformTestSupport
+import ServiceLifecycle
+import ServicePlatform
+@testable import ServerMain
+
+/// A misbehaving jobcenter over HTTPS (server certificate from the exttest CA): each path
+/// answers one way a real receiver can fail.
+final class FakeReceiver: Sendable {
+    let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    static let kvitteringWithoutStatus = SampleMessages.envelope(
+        "<kh:RetBevillingResponse xmlns:kh=\"urn:serviceplatform:jc:kontanthjaelp:2\"><kh:Kvittering><kh:ModtagerSystem>x</kh:ModtagerSystem></kh:Kvittering></kh:RetBevillingResponse>")
+    static let soapFault = """
+        <soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>soap:Server</faultcode>\
+        <faultstring>jobcenter nede</faultstring><detail><spf:ServiceplatformFault xmlns:spf="http://serviceplatformen.dk/xml/schemas/ServiceplatformFault/1/">\
+        <spf:ErrorList><spf:Error><spf:ErrorCode>JC-5001</spf:ErrorCode><spf:ErrorText>Databasen svarer ikke</spf:ErrorText></spf:Error></spf:ErrorList>\
+        </spf:ServiceplatformFault></detail></soap:Fault></soap:Body></soap:Envelope>
+        """
+
+    private init(port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.port = port
+        self.group = group
+        self.task = task
+    }
+
+    static func start(pki: ExttestPKI) async throws -> FakeReceiver {
+        let router = Router(context: BasicRequestContext.self)
+        router.post("/http500") { _, _ in Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "boom"))) }
+        router.post("/garbage") { _, _ in Response(status: .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: "this is not xml <<<"))) }
+        router.post("/nostatus") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: kvitteringWithoutStatus)))
+        }
+        router.post("/fault") { _, _ in
+            Response(status: .internalServerError, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: soapFault)))
+        }
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(pki.jobcenterServer.certificatePEM.utf8)).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(pki.jobcenterServer.keyPEM.utf8), format: .pem)))
+        tls.certificateVerification = .none
+        let bound = ReadyLine(host: "127.0.0.1", expected: ["fake"], printLine: false)
+        var logger = Logger(label: "fake-receiver")
+        logger.logLevel = .critical
+        let app = Application(router: router, server: try .tls(.http1(), tlsConfiguration: tls),
+                              configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { await bound.bound("fake", port: $0.localAddress?.port ?? 0) }, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
+        let task = Task { try await group.run() }
+        let port = await bound.allBound()["fake"]!
+        return FakeReceiver(port: port, group: group, task: task)
+    }
+
+    func url(_ path: String) -> String { "https://127.0.0.1:\(port)\(path)" }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+}
+
+/// A TCP port that accepts connections (into the backlog) and never says a word: a hanging receiver.
+final class SilentPort: Sendable {
+    let port: Int
+    private let fd: Int32
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0, listen(fd, 64) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        self.fd = fd
+    }
+
+    func close() { _ = Glibc.close(fd) }
+
+    /// A port nothing listens on: connection refused.
+    static func closedPort() throws -> Int {
+        let silent = try SilentPort()
+        let port = silent.port
+        silent.close()
+        return port
+    }
+}
