@@ -1,5 +1,11 @@
 #ifndef CLIBXML2_SHIM_H
 #define CLIBXML2_SHIM_H
+/* Debian builds libxml2 with ICU, and libxml/encoding.h then includes the system's ICU
+   headers, whose UErrorCode clashes with the copy inside Foundation (_FoundationICU) whenever
+   both reach one Swift module. Nothing here uses libxml2's ICU fields (they only change the
+   layout of xmlCharEncodingHandler, which Swift never touches), so they are left out. */
+#include <libxml/xmlversion.h>
+#undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
