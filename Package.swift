@@ -36,11 +36,33 @@ let package = Package(
             name: "CXMLShims",
             dependencies: ["CLibXML2"]
         ),
+        .systemLibrary(
+            name: "CXMLSec",
+            path: "Sources/CXMLSec",
+            pkgConfig: "xmlsec1-openssl",
+            providers: [.apt(["libxmlsec1-dev"])]
+        ),
+        .target(
+            name: "CXMLSecShims",
+            dependencies: ["CXMLSec", "CLibXML2"],
+            // SwiftPM drops pkg-config's -D flags; xmlsec's struct layout depends on them, so they
+            // are repeated here exactly as `pkg-config --cflags xmlsec1-openssl` prints them.
+            cSettings: [
+                .define("__XMLSEC_FUNCTION__", to: "__func__"),
+                .define("XMLSEC_NO_SIZE_T"),
+                .define("XMLSEC_OPENSSL3_ENGINES", to: "1"),
+                .define("XMLSEC_NO_GOST", to: "1"),
+                .define("XMLSEC_NO_GOST2012", to: "1"),
+                .define("XMLSEC_NO_CRYPTO_DYNAMIC_LOADING", to: "1"),
+                .define("XMLSEC_CRYPTO_OPENSSL", to: "1"),
+            ]
+        ),
         .target(
             name: "SOAPCodec",
             dependencies: [
                 "CLibXML2",
                 "CXMLShims",
+                "CXMLSecShims",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

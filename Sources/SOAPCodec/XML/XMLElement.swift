@@ -113,3 +113,58 @@ extension XMLElement {
         xmlAddPrevSibling(sibling.raw, raw)
     }
 }
+
+extension XMLElement {
+    /// Makes the attribute `localName` (in `namespace`, or none) of this element an XML ID, so
+    /// that `#value` references resolve to this very element. Refuses when the value is already
+    /// an ID elsewhere (which would let a reference resolve to another node).
+    package func registerID(attribute localName: String, namespace: String?) -> Bool {
+        let attribute: xmlAttrPtr? = namespace.map { xmlHasNsProp(raw, localName, $0) } ?? xmlHasNsProp(raw, localName, nil)
+        guard let attribute, let value = self.attribute(localName, namespaceOrNone: namespace) else { return false }
+        guard xmlGetID(document.raw, value) == nil else { return false }
+        guard xmlAddID(nil, document.raw, value, attribute) != nil else { return false }
+        return xmlGetID(document.raw, value) == attribute
+    }
+
+    func attribute(_ name: String, namespaceOrNone namespace: String?) -> String? {
+        namespace.map { attribute(name, namespace: $0) } ?? attribute(name)
+    }
+
+    /// Every attribute whose local name is `Id`, `ID` or `id`, in any namespace, in this subtree:
+    /// ids must be unique document-wide before any is registered.
+    package func allIDValues() -> [String] {
+        var values: [String] = []
+        var stack: [xmlNodePtr] = [raw]
+        while let node = stack.popLast() {
+            var attribute = node.pointee.properties
+            while let current = attribute {
+                let name = String(cString: current.pointee.name)
+                if name == "Id" || name == "ID" || name == "id", let content = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self)) {
+                    values.append(String(cString: content))
+                    clibxml2_free(content)
+                }
+                attribute = current.pointee.next
+            }
+            var child = node.pointee.children
+            while let c = child {
+                if c.pointee.type == XML_ELEMENT_NODE { stack.append(c) }
+                child = c.pointee.next
+            }
+        }
+        return values
+    }
+
+    /// The element serialized as it stands (namespace declarations of ancestors are not added).
+    package func serialized() -> String {
+        guard let buffer = xmlBufferCreate() else { return "" }
+        defer { xmlBufferFree(buffer) }
+        _ = xmlNodeDump(buffer, document.raw, raw, 0, 0)
+        return String(cString: xmlBufferContent(buffer))
+    }
+
+    /// The parent element, if any.
+    package var parent: XMLElement? {
+        guard let p = raw.pointee.parent, p.pointee.type == XML_ELEMENT_NODE else { return nil }
+        return XMLElement(document: document, raw: p)
+    }
+}

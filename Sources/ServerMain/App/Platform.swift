@@ -21,6 +21,7 @@ struct Platform: Sendable {
     let transport: HTTPSReceiverTransport
     let adminToken: String
     let logger: Logger
+    let tokens: TokenService
 
     static func build(settings: PlatformSettings, logger: Logger) async throws -> Platform {
         try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true,
@@ -46,6 +47,18 @@ struct Platform: Sendable {
             replay: ReceiptReplay(store: store),
             audit: AuditLog(store: store),
             hasher: try PersonalDataHasher.loadOrCreate(keyFile: (settings.dataDirectory as NSString).appendingPathComponent("audit-hmac.key")))
+        let agreements = AgreementPolicy(service: service.name)
+        let audiences = Set([PlatformSettings.defaultAudience] + settings.extraAudiences)
+        let issuer = try AssertionIssuer(entityID: PlatformSettings.exttestSTSEntityID, certificatePEM: pki.sts.certificatePEM,
+                                         privateKeyPEM: pki.sts.keyPEM)
+        var trusted = [try TrustedSTS(entityID: issuer.entityID, certificatePEM: pki.sts.certificatePEM)]
+        if let external = settings.trustedSTS {
+            trusted.append(try TrustedSTS(entityID: external.entityID, certificatePEM: try String(contentsOfFile: external.file, encoding: .utf8)))
+        }
+        dependencies.securityModel = SecurityModelSelector(
+            authorityContext: dependencies.securityModel,
+            token: SAMLTokenModel(settings: .init(trustedSTS: trusted, audiences: audiences), registry: registry,
+                                  agreements: agreements, directory: municipalities, replay: ReplayCache()))
         dependencies.logger = logger
         dependencies.limits = XMLLimits(maxBytes: settings.maxBodyBytes)
         return Platform(
@@ -53,7 +66,9 @@ struct Platform: Sendable {
             commands: AdminCommands(store: store, registry: registry, municipalities: municipalities, services: [service.name]),
             municipalities: municipalities, pipeline: ServiceCallPipeline(dependencies),
             contract: try PublishedContract(directory: settings.wsdlDirectory), transport: transport,
-            adminToken: settings.adminToken ?? Self.randomToken(), logger: logger)
+            adminToken: settings.adminToken ?? Self.randomToken(), logger: logger,
+            tokens: TokenService(issuer: issuer, verifier: verifier, registry: registry, agreements: agreements,
+                                 directory: municipalities, audiences: audiences))
     }
 
     static func randomToken() -> String {
@@ -65,6 +80,7 @@ struct Platform: Sendable {
         let router = Router(context: ServiceRequestContext.self)
         ServiceRoutes(pipeline: pipeline, contract: contract, maxBodyBytes: settings.maxBodyBytes,
                       scheme: "https", fallbackHost: "\(settings.bindAddress):\(settings.servicePort)").add(to: router)
+        STSRoutes(tokens: tokens).add(to: router)
         let tls = try ListenerTLS.service(certificatePEM: pki.routerServer.certificatePEM, keyPEM: pki.routerServer.keyPEM)
         return Application(router: router, server: try .tls(.http1(), configuration: tls),
                            configuration: .init(address: .hostname(settings.bindAddress, port: settings.servicePort), serverName: "serviceplatform"),

@@ -28,6 +28,15 @@ struct PlatformOptions: ParsableArguments {
     @Option(help: "PEM of an extra CA trusted for client certificates; repeatable.")
     var clientTrustRoot: [String] = []
 
+    @Option(help: "PEM certificate of an extra STS whose assertions are trusted (with --sts-entity-id).")
+    var trustedSts: String?
+
+    @Option(help: "The entity id (assertion Issuer) of the STS given with --trusted-sts.")
+    var stsEntityId: String?
+
+    @Option(help: "An extra audience accepted in assertions; repeatable.")
+    var serviceAudience: [String] = []
+
     @Option(help: "The demo jobcenter's HTTPS port (demo only; 0 picks a free port).")
     var jobcenterPort: Int?
 
@@ -58,7 +67,9 @@ struct PlatformOptions: ParsableArguments {
             clientTrustRoots: clientTrustRoot.isEmpty ? (value("client-trust-root", nil).map { [$0] } ?? []) : clientTrustRoot,
             jobcenterPort: intValue("jobcenter-port", jobcenterPort) ?? 8444,
             forwardConnectTimeoutMs: intValue("forward-connect-timeout-ms", forwardConnectTimeoutMs) ?? 2_000,
-            forwardTimeoutMs: intValue("forward-timeout-ms", forwardTimeoutMs) ?? 10_000)
+            forwardTimeoutMs: intValue("forward-timeout-ms", forwardTimeoutMs) ?? 10_000,
+            trustedSTS: try trustedSTSSetting(),
+            extraAudiences: serviceAudience.isEmpty ? (value("service-audience", nil).map { [$0] } ?? []) : serviceAudience)
     }
 }
 
@@ -75,6 +86,26 @@ struct PlatformSettings: Sendable {
     var jobcenterPort: Int = 8444
     var forwardConnectTimeoutMs: Int = 2_000
     var forwardTimeoutMs: Int = 10_000
+    /// An external STS: (certificate file, entity id).
+    var trustedSTS: (file: String, entityID: String)? = nil
+    var extraAudiences: [String] = []
+
+    /// The audience every assertion may name, whatever is configured.
+    static let defaultAudience = "urn:serviceplatform:service:JC:Kontanthjaelp:2"
+    /// The exttest STS's entity id.
+    static let exttestSTSEntityID = "urn:serviceplatform:exttest:sts"
+}
+
+extension PlatformOptions {
+    struct MissingEntityID: Error, CustomStringConvertible {
+        var description: String { "--trusted-sts needs --sts-entity-id" }
+    }
+
+    func trustedSTSSetting() throws -> (file: String, entityID: String)? {
+        guard let file = value("trusted-sts", trustedSts) else { return nil }
+        guard let entity = value("sts-entity-id", stsEntityId) else { throw MissingEntityID() }
+        return (file, entity)
+    }
 }
 
 /// Finds `wsdl/`: beside the working directory (a checkout), or above the executable

@@ -109,6 +109,10 @@ package struct ServiceCallPipeline: Sendable {
         if let action = mediaType.action, action != operation.action {
             throw PlatformFault(.malformedRequest, "the SOAP action does not name the operation of the Body (\(operation.name))")
         }
+        if let addressed = envelope.header?.child(named: QualifiedName(WSNamespaces.wsa, "Action")),
+           addressed.text.trimmingCharacters(in: .whitespacesAndNewlines) != operation.action {
+            throw PlatformFault(.malformedRequest, "wsa:Action does not name the operation of the Body (\(operation.name))")
+        }
         // 2. Context elements and the security model: who calls, for which municipality, may it.
         let contexts = try RequestContexts(of: envelope.payload)
         draft.callContext = contexts.callContextValues()

@@ -1,0 +1,23 @@
+import Foundation
+
+/// Signature values seen within their validity: a message whose signature value was seen
+/// before is a replay. Keyed by the SHA-256 of the decoded SignatureValue, never by message
+/// bytes or the token. Held in memory: one router instance; a shared table follows with
+/// PostgreSQL.
+package actor ReplayCache {
+    private var seen: [String: Date] = [:]
+    private var lastTidy = Date.distantPast
+
+    package init() {}
+
+    /// Records `key` until `until`; true when it was already there (a replay).
+    package func isReplay(_ key: String, until: Date, now: Date = Date()) -> Bool {
+        if now.timeIntervalSince(lastTidy) > 60 {
+            seen = seen.filter { $0.value > now }
+            lastTidy = now
+        }
+        if let existing = seen[key], existing > now { return true }
+        seen[key] = until
+        return false
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import SOAPCodec
+
+/// Verifies the assertion's own signature against the trusted STSs (never a key from its
+/// KeyInfo), checks it follows the SAML signature profile (one reference, to this assertion's
+/// ID, enveloped + exclusive c14n, Signature a direct child), then reads the claims from this
+/// very node.
+struct AssertionVerifier: Sendable {
+    let trusted: [TrustedSTS]
+
+    func verify(_ assertion: XMLElement) throws(PlatformFault) -> VerifiedAssertion {
+        let ns = WSNamespaces.self
+        guard let id = assertion.attribute("ID"), !id.isEmpty else { throw Self.fault("the assertion has no ID") }
+        let signatures = assertion.children(named: QualifiedName(ns.ds, "Signature"))
+        guard signatures.count == 1 else { throw Self.fault("the assertion is not signed") }
+        guard let issuer = assertion.child(named: QualifiedName(ns.saml, "Issuer"))?.text.trimmingCharacters(in: .whitespacesAndNewlines) else {
+            throw Self.fault("the assertion has no Issuer")
+        }
+        guard assertion.registerID(attribute: "ID", namespace: nil) else { throw Self.fault("the assertion's ID is not unique") }
+        var verifiedBy: TrustedSTS?
+        for sts in candidates(for: signatures[0]) {
+            if let references = try? SignatureVerifier.verify(signatures[0], with: sts.key, profile: .enveloped) {
+                guard references.ids == [id] else { throw Self.fault("the assertion's signature does not cover exactly the assertion") }
+                verifiedBy = sts
+                break
+            }
+        }
+        guard let sts = verifiedBy else { throw Self.fault("the assertion is not signed by a trusted STS") }
+        guard issuer == sts.entityID else { throw Self.fault("the assertion's Issuer is not the STS that signed it") }
+        return try claims(of: assertion, id: id, issuer: issuer)
+    }
+
+    /// The STS whose certificate the KeyInfo names first (a hint only), then the others.
+    private func candidates(for signature: XMLElement) -> [TrustedSTS] {
+        let ns = WSNamespaces.self
+        let hinted = signature.descendants(named: QualifiedName(ns.ds, "X509Certificate")).first
+            .flatMap { Data(base64Encoded: $0.text.filter { !$0.isWhitespace }) }.map { [UInt8]($0) }
+        guard let hinted, let match = trusted.firstIndex(where: { $0.certificateDER == hinted }) else { return trusted }
+        var ordered = trusted
+        ordered.swapAt(0, match)
+        return ordered
+    }
+
+    private func claims(of assertion: XMLElement, id: String, issuer: String) throws(PlatformFault) -> VerifiedAssertion {
+        let ns = WSNamespaces.self
+        let saml = { (name: String) in QualifiedName(ns.saml, name) }
+        let conditions = assertion.children(named: saml("Conditions"))
+        guard conditions.count <= 1 else { throw Self.fault("the assertion has more than one Conditions") }
+        let audiences = conditions.first?.children(named: saml("AudienceRestriction")).flatMap { $0.children(named: saml("Audience")) }
+            .map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) } ?? []
+        guard let subject = assertion.child(named: saml("Subject")) else { throw Self.fault("the assertion has no Subject") }
+        let confirmations = subject.children(named: saml("SubjectConfirmation"))
+        guard confirmations.count == 1, confirmations[0].attribute("Method") == ns.holderOfKey else {
+            throw Self.fault("the assertion is not holder-of-key")
+        }
+        let data = confirmations[0].children(named: saml("SubjectConfirmationData"))
+        guard data.count == 1 else { throw Self.fault("the holder-of-key confirmation has no SubjectConfirmationData") }
+        let certificates = data[0].descendants(named: QualifiedName(ns.ds, "X509Certificate"))
+        guard certificates.count == 1, let der = Data(base64Encoded: certificates[0].text.filter { !$0.isWhitespace }) else {
+            throw Self.fault("the holder-of-key certificate is missing or ambiguous")
+        }
+        var cvr: MunicipalityCVR?
+        var others: [String: String] = [:]
+        for statement in assertion.children(named: saml("AttributeStatement")) {
+            for attribute in statement.children(named: saml("Attribute")) {
+                guard let name = attribute.attribute("Name") else { continue }
+                let values = attribute.children(named: saml("AttributeValue"))
+                if name == "dk:gov:saml:attribute:CvrNumberIdentifier" {
+                    // The whole text of the one value: a comment cannot split what is read.
+                    guard cvr == nil, values.count == 1, values[0].children.isEmpty,
+                          let parsed = MunicipalityCVR(values[0].text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                        throw Self.fault("the assertion's CvrNumberIdentifier is missing, repeated or malformed")
+                    }
+                    cvr = parsed
+                } else if values.count == 1, others.count < 16 {
+                    others[String(name.suffix(64))] = String(values[0].text.prefix(256))
+                }
+            }
+        }
+        guard let cvr else { throw Self.fault("the assertion carries no CvrNumberIdentifier") }
+        let dateAttribute = { (element: XMLElement?, name: String) throws(PlatformFault) -> Date? in
+            guard let text = element?.attribute(name) else { return nil }
+            guard let date = XSDateTime.parse(text) else { throw Self.fault("the assertion has a malformed \(name)") }
+            return date
+        }
+        return VerifiedAssertion(
+            id: id, issuer: issuer,
+            notBefore: try dateAttribute(conditions.first, "NotBefore"),
+            notOnOrAfter: try dateAttribute(conditions.first, "NotOnOrAfter"),
+            audiences: audiences, recipient: data[0].attribute("Recipient"),
+            confirmationNotOnOrAfter: try dateAttribute(data[0], "NotOnOrAfter"),
+            holderOfKeyDER: [UInt8](der), cvr: cvr, otherAttributes: others)
+    }
+
+    static func fault(_ text: String) -> PlatformFault { PlatformFault(.authenticationFailed, text) }
+}
