@@ -41,6 +41,10 @@ void *cxmlsec_key_from_private_pem(const unsigned char *pem, size_t length) {
     return xmlSecOpenSSLAppKeyLoadMemory(pem, (xmlSecSize)length, xmlSecKeyDataFormatPem, NULL, NULL, NULL);
 }
 
+void *cxmlsec_key_from_pkcs12(const unsigned char *data, size_t length, const char *password) {
+    return xmlSecOpenSSLAppKeyLoadMemory(data, (xmlSecSize)length, xmlSecKeyDataFormatPkcs12, password, NULL, NULL);
+}
+
 void cxmlsec_key_free(void *key) {
     if (key != NULL) xmlSecKeyDestroy((xmlSecKeyPtr)key);
 }

@@ -12,7 +12,7 @@ func decode(_ payload: String, operation: ServiceOperation = Kontanthjaelp.retBe
     let doc: XMLDocument
     do { doc = try XMLDocument(parsing: Array(payload.utf8)) } catch { throw PlatformFault(.malformedRequest, "parse") }
     let root = doc.root!
-    _ = try RequestContexts(of: root)
+    try RequestContexts(of: root).normalizeOrderForSchema()
     return try sharedService.decodeRequest(root, operation: operation, today: CalendarDate(year: 2026, month: 11, day: 28)!)
 }
 

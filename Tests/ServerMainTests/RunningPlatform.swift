@@ -55,13 +55,14 @@ final class RunningPlatform: Sendable {
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    static func start(forwardTimeoutMs: Int = 10_000) async throws -> RunningPlatform {
+    static func start(forwardTimeoutMs: Int = 10_000, trustedSTS: (file: String, entityID: String)? = nil) async throws -> RunningPlatform {
         let dataDirectory = NSTemporaryDirectory() + "sp-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: SharedTestPKI.directory, toPath: dataDirectory + "/pki")
         let settings = PlatformSettings(dataDirectory: dataDirectory, servicePort: 0, adminPort: 0, bindAddress: "127.0.0.1",
                                         adminToken: "test-admin-token", wsdlDirectory: TestPaths.wsdlDirectory, maxBodyBytes: 1 << 20,
-                                        clientTrustRoots: [], jobcenterPort: 0, forwardConnectTimeoutMs: 2_000, forwardTimeoutMs: forwardTimeoutMs)
+                                        clientTrustRoots: [], jobcenterPort: 0, forwardConnectTimeoutMs: 2_000, forwardTimeoutMs: forwardTimeoutMs,
+                                        trustedSTS: trustedSTS)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let platform = try await Platform.build(settings: settings, logger: logger)
@@ -180,10 +181,17 @@ final class RunningPlatform: Sendable {
     /// an agreement in `agreementState` for `cvr`; returns its id and certificate.
     func registerCaller(name: String = "Test caller", cvr: String = "64942212", agreementState: String? = "approved",
                         group: Bool = true) async throws -> (id: String, certificate: IssuedCertificate, agreementID: String?) {
-        let ca = try pki.authority()
-        let certificate = try ca.issue(commonName: name, usage: .client)
+        let certificate = try pki.authority().issue(commonName: name, usage: .client)
+        let (id, agreementID) = try await registerCaller(name: name, certificatePEM: try certificate.certificatePEM, cvr: cvr,
+                                                         agreementState: agreementState, group: group)
+        return (id, certificate, agreementID)
+    }
+
+    /// Registers a system for an existing certificate (e.g. an independent client's).
+    func registerCaller(name: String, certificatePEM: String, cvr: String = "64942212", agreementState: String? = "approved",
+                        group: Bool = true) async throws -> (id: String, agreementID: String?) {
         let (status, body) = try await admin(.post, "/admin/api/systems",
-                                             json: #"{"name": \#(Self.json(name)), "certificatePem": \#(Self.json(try certificate.certificatePEM))}"#)
+                                             json: #"{"name": \#(Self.json(name)), "certificatePem": \#(Self.json(certificatePEM))}"#)
         precondition(status == 200, body)
         let id = try Self.field("id", in: body)
         if group { _ = try await admin(.post, "/admin/api/systems/\(id)/visibility-groups", json: #"{"group": "MONOPOLBRUD"}"#) }
@@ -195,7 +203,7 @@ final class RunningPlatform: Sendable {
                 _ = try await admin(.post, "/admin/api/agreements/\(agreementID!)/\(agreementState == "approved" ? "approve" : "revoke")")
             }
         }
-        return (id, certificate, agreementID)
+        return (id, agreementID)
     }
 
     static func json(_ text: String) -> String {
@@ -210,8 +218,9 @@ final class RunningPlatform: Sendable {
 }
 
 /// Runs `body` against a fresh running platform and always stops it.
-func withRunningPlatform(forwardTimeoutMs: Int = 10_000, _ body: (RunningPlatform) async throws -> Void) async throws {
-    let running = try await RunningPlatform.start(forwardTimeoutMs: forwardTimeoutMs)
+func withRunningPlatform(forwardTimeoutMs: Int = 10_000, trustedSTS: (file: String, entityID: String)? = nil,
+                         _ body: (RunningPlatform) async throws -> Void) async throws {
+    let running = try await RunningPlatform.start(forwardTimeoutMs: forwardTimeoutMs, trustedSTS: trustedSTS)
     do {
         try await body(running)
     } catch {

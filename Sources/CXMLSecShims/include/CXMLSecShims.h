@@ -12,6 +12,8 @@ int cxmlsec_init(void);
 void *cxmlsec_key_from_certificate_der(const unsigned char *der, size_t length);
 /// A private key from PEM (PKCS#8 or traditional), NULL when unreadable.
 void *cxmlsec_key_from_private_pem(const unsigned char *pem, size_t length);
+/// A private key from a PKCS#12 bundle protected by `password`, NULL when unreadable.
+void *cxmlsec_key_from_pkcs12(const unsigned char *data, size_t length, const char *password);
 void cxmlsec_key_free(void *key);
 
 enum {

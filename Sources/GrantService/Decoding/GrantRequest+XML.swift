@@ -29,11 +29,31 @@ extension GrantRequest {
     }
 
     /// The request element as forwarded to the receiver: header and body, no context elements.
-    package var forwardMarkup: String {
+    package var forwardMarkup: String { markup(contexts: "") }
+
+    /// The request element as a caller sends it: AuthorityContext (when given) and CallContext
+    /// values before header and body.
+    package func callerMarkup(authorityCVR: String?, callContext: [(String, String)] = []) -> String {
+        var w = XMLWriter()
+        if !callContext.isEmpty {
+            w.open("cc:CallContext", namespaces: [("cc", RequestContexts.callContextNamespace)])
+            for (name, value) in callContext { w.element("cc:" + name, value) }
+            w.close("cc:CallContext")
+        }
+        if let authorityCVR {
+            w.open("ac:AuthorityContext", namespaces: [("ac", RequestContexts.authorityContextNamespace)])
+            w.element("ac:MunicipalityCVR", authorityCVR)
+            w.close("ac:AuthorityContext")
+        }
+        return markup(contexts: w.output)
+    }
+
+    private func markup(contexts: String) -> String {
         var w = XMLWriter()
         switch self {
         case .ret(let ret):
             w.open("kh:RetBevillingRequest", namespaces: [("kh", Kontanthjaelp.namespace)])
+            w.raw(contexts)
             ret.header.write(to: &w)
             w.open("kh:Body")
             let b = ret.bevilling
@@ -52,6 +72,7 @@ extension GrantRequest {
             w.close("kh:RetBevillingRequest")
         case .slet(let slet):
             w.open("kh:SletBevillingRequest", namespaces: [("kh", Kontanthjaelp.namespace)])
+            w.raw(contexts)
             slet.header.write(to: &w)
             w.open("kh:Body")
             w.element("kh:BevillingID", slet.bevillingID)

@@ -7,4 +7,12 @@ package struct MessageHeader: Sendable, Equatable {
     package let afsenderSystem: String
     package let myndighedskode: Myndighedskode
     package let cprNummer: CPRNummer
+
+    package init(beskedID: String, beskedTidspunkt: String, afsenderSystem: String, myndighedskode: Myndighedskode, cprNummer: CPRNummer) {
+        self.beskedID = beskedID
+        self.beskedTidspunkt = beskedTidspunkt
+        self.afsenderSystem = afsenderSystem
+        self.myndighedskode = myndighedskode
+        self.cprNummer = cprNummer
+    }
 }

@@ -4,6 +4,11 @@ import ServicePlatform
 package struct RetBevilling: Sendable, Equatable {
     package let header: MessageHeader
     package let bevilling: Bevilling
+
+    package init(header: MessageHeader, bevilling: Bevilling) {
+        self.header = header
+        self.bevilling = bevilling
+    }
 }
 
 /// The grant as the benefit system decided it.
@@ -32,4 +37,16 @@ package struct Bevilling: Sendable, Equatable {
     package let tilDato: CalendarDate?
     package let sagID: String?
     package let kontaktforloebID: String?
+
+    package init(bevillingID: String, ydelsestype: Ydelsestype, status: Status, afgoerelsesDato: CalendarDate, fraDato: CalendarDate,
+                 tilDato: CalendarDate?, sagID: String?, kontaktforloebID: String?) {
+        self.bevillingID = bevillingID
+        self.ydelsestype = ydelsestype
+        self.status = status
+        self.afgoerelsesDato = afgoerelsesDato
+        self.fraDato = fraDato
+        self.tilDato = tilDato
+        self.sagID = sagID
+        self.kontaktforloebID = kontaktforloebID
+    }
 }

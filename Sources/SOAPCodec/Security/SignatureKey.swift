@@ -29,5 +29,14 @@ package final class SignatureKey: @unchecked Sendable {
         raw = key
     }
 
+    /// The private key of a PKCS#12 bundle.
+    package init(pkcs12: [UInt8], passphrase: String) throws(LoadError) {
+        LibXMLRuntime.ensureInitialised()
+        guard let key = pkcs12.withUnsafeBufferPointer({ cxmlsec_key_from_pkcs12($0.baseAddress, $0.count, passphrase) }) else {
+            throw .unreadable
+        }
+        raw = key
+    }
+
     deinit { cxmlsec_key_free(raw) }
 }

@@ -10,7 +10,7 @@ struct ServicePlatformCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serviceplatform",
         abstract: "The service-platform router for JC/Kontanthjaelp/2.",
-        subcommands: [Serve.self, Demo.self, Jobcenter.self],
+        subcommands: [Serve.self, Demo.self, Jobcenter.self, Send.self],
         defaultSubcommand: Demo.self)
 }
 

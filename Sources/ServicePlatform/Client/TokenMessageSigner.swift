@@ -12,6 +12,8 @@ package struct TokenMessageSigner: Sendable {
         key = try SignatureKey(privateKeyPEM: privateKeyPEM)
     }
 
+    package init(key: SignatureKey) { self.key = key }
+
     /// `payload` is the request element's markup; `assertion` the STS's assertion as issued.
     package func envelope(payload: String, assertion: String, action: String, to endpoint: String,
                           now: Date = Date(), lifetime: TimeInterval = 300) throws -> [UInt8] {

@@ -14,9 +14,7 @@ package struct RequestContexts {
     package let callContext: XMLElement?
     package let authorityContext: XMLElement?
 
-    /// Reads the leading context elements of `request`. When AuthorityContext comes before
-    /// CallContext it moves CallContext first in the tree, the order of the published schema,
-    /// so that schema validation accepts both orders real clients send.
+    /// Reads the leading context elements of `request`, changing nothing (a signature may cover them).
     package init(of request: XMLElement) throws(PlatformFault) {
         var call: XMLElement?
         var authority: XMLElement?
@@ -35,11 +33,17 @@ package struct RequestContexts {
                 break
             }
         }
-        if let call, let authority, authority.precedes(call) {
-            call.move(before: authority)
-        }
         callContext = call
         authorityContext = authority
+    }
+
+    /// Puts CallContext before AuthorityContext, the order of the published schema, so that schema
+    /// validation accepts both orders real clients send. Only after the security model ran: the
+    /// message signature was computed over the order the caller sent.
+    package func normalizeOrderForSchema() {
+        if let callContext, let authorityContext, authorityContext.precedes(callContext) {
+            callContext.move(before: authorityContext)
+        }
     }
 
     /// The CVR an AuthorityContext names: nil when there is none, SP-2001 when it is malformed.

@@ -121,6 +121,7 @@ package struct ServiceCallPipeline: Sendable {
         draft.securityModel = caller.securityModel.rawValue
         draft.municipalityCVR = caller.municipalityCVR.rawValue
         // 3. Schema, decoding, business rules.
+        contexts.normalizeOrderForSchema()
         let request = try d.service.decodeRequest(envelope.payload, operation: operation, today: CalendarDate.today(now: call.receivedAt))
         draft.beskedID = request.messageID
         draft.municipalityCode = request.municipalityCode.rawValue
