@@ -16,7 +16,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 here=$(cd "$(dirname "$0")" && pwd)
-if ! python3 -c 'import zeep, lxml, requests' >/dev/null 2>&1; then
-    echo "install-deps: pip install -r scripts/conformance/requirements.txt"
-    python3 -m pip install -q --disable-pip-version-check -r "$here/conformance/requirements.txt"
+if ! python3 -c 'import zeep, lxml, requests, cryptography' >/dev/null 2>&1; then
+    echo "install-deps: pip install -r scripts/conformance/requirements.txt -r scripts/saml/requirements.txt"
+    python3 -m pip install -q --disable-pip-version-check -r "$here/conformance/requirements.txt" -r "$here/saml/requirements.txt"
 fi
