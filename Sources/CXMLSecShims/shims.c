@@ -1,5 +1,8 @@
 #include "CXMLSecShims.h"
+#include "str_transform.h"
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <libxml/tree.h>
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmltree.h>
@@ -17,7 +20,9 @@ static int initialised = 0;
 /* xmlsec prints every failure; for untrusted input that is noise (and could echo input). */
 static void silent_errors(const char *file, int line, const char *func, const char *errorObject,
                           const char *errorSubject, int reason, const char *msg) {
-    (void)file; (void)line; (void)func; (void)errorObject; (void)errorSubject; (void)reason; (void)msg;
+    (void)file; (void)line; (void)errorObject; (void)errorSubject; (void)reason;
+    /* For developers only: CXMLSEC_DEBUG=1 prints xmlsec's reasons (never on in production). */
+    if (getenv("CXMLSEC_DEBUG") != NULL) fprintf(stderr, "xmlsec: %s: %s\n", func ? func : "", msg ? msg : "");
 }
 
 int cxmlsec_init(void) {
@@ -29,6 +34,7 @@ int cxmlsec_init(void) {
     /* No reference may open a file or URL: drop every I/O callback. */
     xmlSecIOCleanupCallbacks();
     xmlSecErrorsSetCallback(silent_errors);
+    if (cxmlsec_str_transform_register() < 0) return -5;
     initialised = 1;
     return 0;
 }
@@ -57,6 +63,8 @@ static int allow_transforms(xmlSecDSigCtxPtr ctx, int profile) {
     if (xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformSha256Id) < 0) return -1;
     if (profile == CXMLSEC_PROFILE_ENVELOPED &&
         xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformEnvelopedId) < 0) return -1;
+    if (profile == CXMLSEC_PROFILE_DETACHED &&
+        xmlSecDSigCtxEnableReferenceTransform(ctx, (xmlSecTransformId)cxmlsec_str_transform_klass()) < 0) return -1;
     return 0;
 }
 
@@ -79,11 +87,16 @@ static xmlSecDSigCtxPtr new_context(xmlSecKeyPtr key, int profile) {
 }
 
 static void release_context(xmlSecDSigCtxPtr ctx) {
+    cxmlsec_str_set_assertion(NULL);
     ctx->signKey = NULL;
     xmlSecDSigCtxDestroy(ctx);
 }
 
 int cxmlsec_verify(void *signature, void *key, int profile, cxmlsec_verification *out) {
+    return cxmlsec_verify_with_assertion(signature, key, profile, NULL, out);
+}
+
+int cxmlsec_verify_with_assertion(void *signature, void *key, int profile, void *assertion, cxmlsec_verification *out) {
     memset(out, 0, sizeof(*out));
     if (!initialised || signature == NULL || key == NULL) {
         strcpy(out->reason, "not initialised or no key");
@@ -94,6 +107,8 @@ int cxmlsec_verify(void *signature, void *key, int profile, cxmlsec_verification
         strcpy(out->reason, "context");
         return -1;
     }
+    /* Only now: release_context clears it on every path from here. */
+    cxmlsec_str_set_assertion(assertion);
     int rc = xmlSecDSigCtxVerify(ctx, (xmlNodePtr)signature);
     if (rc < 0) {
         strcpy(out->reason, "the signature could not be processed");
@@ -134,4 +149,68 @@ int cxmlsec_sign(void *signature, void *key) {
     int rc = xmlSecDSigCtxSign(ctx, (xmlNodePtr)signature);
     release_context(ctx);
     return rc < 0 ? -1 : 0;
+}
+
+/* ---- PKCS#12 (self-service test certificates) ------------------------------------------- */
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+#include <openssl/evp.h>
+#include <openssl/err.h>
+
+int cxmlsec_pkcs12_create(const char *certPem, const char *keyPem, const char *caPem, const char *friendlyName,
+                          const char *password, unsigned char **out, size_t *outLength) {
+    if (certPem == NULL || keyPem == NULL || password == NULL || out == NULL || outLength == NULL) return -5;
+    *out = NULL;
+    *outLength = 0;
+    int rc = -5;
+    X509 *cert = NULL;
+    EVP_PKEY *key = NULL;
+    STACK_OF(X509) *chain = NULL;
+    PKCS12 *p12 = NULL;
+    unsigned char *der = NULL;
+    BIO *bio = BIO_new_mem_buf(certPem, -1);
+    if (bio == NULL) goto done;
+    cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (cert == NULL) { rc = -1; goto done; }
+    bio = BIO_new_mem_buf(keyPem, -1);
+    if (bio == NULL) goto done;
+    /* A NULL password callback with an empty passphrase: an encrypted key is unreadable here. */
+    key = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"");
+    BIO_free(bio);
+    if (key == NULL) { rc = -2; goto done; }
+    if (X509_check_private_key(cert, key) != 1) { rc = -3; goto done; }
+    if (caPem != NULL && caPem[0] != '\0') {
+        chain = sk_X509_new_null();
+        if (chain == NULL) goto done;
+        bio = BIO_new_mem_buf(caPem, -1);
+        if (bio == NULL) goto done;
+        X509 *ca;
+        while ((ca = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+            if (!sk_X509_push(chain, ca)) { X509_free(ca); BIO_free(bio); goto done; }
+        }
+        BIO_free(bio);
+        if (sk_X509_num(chain) == 0) { rc = -4; goto done; }
+    }
+    ERR_clear_error();
+    /* PBES2: AES-256-CBC with PBKDF2 (HMAC-SHA256) for key and certificates; SHA-256 MAC. */
+    p12 = PKCS12_create(password, friendlyName, key, cert, chain, NID_aes_256_cbc, NID_aes_256_cbc,
+                        PKCS12_DEFAULT_ITER, PKCS12_DEFAULT_ITER, 0);
+    if (p12 == NULL) goto done;
+    int length = i2d_PKCS12(p12, &der);
+    if (length <= 0 || der == NULL) goto done;
+    *out = malloc((size_t)length);
+    if (*out == NULL) goto done;
+    memcpy(*out, der, (size_t)length);
+    *outLength = (size_t)length;
+    rc = 0;
+done:
+    ERR_clear_error();
+    if (der != NULL) OPENSSL_free(der);
+    if (p12 != NULL) PKCS12_free(p12);
+    if (chain != NULL) sk_X509_pop_free(chain, X509_free);
+    if (key != NULL) EVP_PKEY_free(key);
+    if (cert != NULL) X509_free(cert);
+    return rc;
 }

@@ -21,7 +21,7 @@ struct SAMLAttackCorpusTests {
 
     /// Valid calls in the real client layout sign the STR through the STR-Transform, which the
     /// router verifies only once the real-client issue lands; until then they are refused.
-    static let pendingSTRTransform: Set<String> = ["valid-real-layout", "valid-no-framework"]
+    static let pendingSTRTransform: Set<String> = []
 
     /// Two `soap:Body` elements are not a SOAP envelope: the envelope check refuses the message
     /// (SP-1001) before the token model sees it; the corpus, written from the model's side, says SP-2001.
@@ -50,7 +50,7 @@ struct SAMLAttackCorpusTests {
         try await withRunningPlatform(trustedSTS: (dir + "/sts.pem", "urn:test:independent-sts")) { p async throws in
             _ = try await p.registerCaller(name: "Independent test caller",
                                            certificatePEM: try String(contentsOfFile: dir + "/hok.pem", encoding: .utf8))
-            let (status, output) = try Self.python(["scripts/saml/make_corpus.py", "--out", dir, "--endpoint", p.serviceURL, "--simple"])
+            let (status, output) = try Self.python(["scripts/saml/make_corpus.py", "--out", dir, "--endpoint", p.serviceURL])
             try #require(status == 0, "\(output)")
             let cases = try JSONDecoder().decode([Case].self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/manifest.json")))
             #expect(cases.count >= 50)

@@ -40,7 +40,17 @@ typedef struct {
 /// SHA-256, and same-document references. Returns 0 when it ran; see `out->succeeded`.
 int cxmlsec_verify(void *signature, void *key, int profile, cxmlsec_verification *out);
 
+/// As `cxmlsec_verify`, and a reference with the STR-Transform may dereference to `assertion`
+/// (an already verified saml:Assertion xmlNodePtr) and to nothing else.
+int cxmlsec_verify_with_assertion(void *signature, void *key, int profile, void *assertion, cxmlsec_verification *out);
+
 /// Signs a ds:Signature template (SignedInfo with References, empty DigestValue and
 /// SignatureValue) in place with `key`. Returns 0 on success.
 int cxmlsec_sign(void *signature, void *key);
+/// A PKCS#12 bundle (PBES2: AES-256-CBC + PBKDF2, SHA-256 MAC) of a PEM certificate, its PEM
+/// private key and optional PEM CA certificates, protected by `password`. On success (0) `*out`
+/// is a malloc'd DER buffer the caller frees with free(). Errors: -1 certificate unreadable,
+/// -2 key unreadable, -3 key does not match the certificate, -4 CA unreadable, -5 other.
+int cxmlsec_pkcs12_create(const char *certPem, const char *keyPem, const char *caPem, const char *friendlyName,
+                          const char *password, unsigned char **out, size_t *outLength);
 #endif

@@ -23,12 +23,16 @@ package enum SignatureVerifier {
         case detached
     }
 
-    package static func verify(_ signature: XMLElement, with key: SignatureKey, profile: Profile) throws(SignatureError) -> VerifiedReferences {
+    /// `tokenAssertion`: the verified assertion an STR-Transform reference may dereference to
+    /// (message signatures of the OIO IDWS layout); without it such a reference fails.
+    package static func verify(_ signature: XMLElement, with key: SignatureKey, profile: Profile,
+                               tokenAssertion: XMLElement? = nil) throws(SignatureError) -> VerifiedReferences {
         LibXMLRuntime.ensureInitialised()
         guard LibXMLRuntime.xmlsecReady else { throw .unavailable }
         var result = cxmlsec_verification()
-        let rc = cxmlsec_verify(UnsafeMutableRawPointer(signature.raw), key.raw,
-                                Int32(profile == .enveloped ? CXMLSEC_PROFILE_ENVELOPED : CXMLSEC_PROFILE_DETACHED), &result)
+        let rc = cxmlsec_verify_with_assertion(UnsafeMutableRawPointer(signature.raw), key.raw,
+                                               Int32(profile == .enveloped ? CXMLSEC_PROFILE_ENVELOPED : CXMLSEC_PROFILE_DETACHED),
+                                               tokenAssertion.map { UnsafeMutableRawPointer($0.raw) }, &result)
         guard rc == 0, result.succeeded == 1 else {
             throw .notVerified(Self.string(&result.reason))
         }

@@ -82,7 +82,9 @@ package struct SAMLTokenModel: SecurityModel {
             throw Self.fault("the holder-of-key certificate cannot be read")
         }
         let covered: VerifiedReferences
-        do { covered = try SignatureVerifier.verify(header.signature, with: key, profile: .detached) } catch {
+        do {
+            covered = try SignatureVerifier.verify(header.signature, with: key, profile: .detached, tokenAssertion: header.assertion)
+        } catch {
             throw Self.fault("the message signature does not verify with the holder-of-key certificate")
         }
         let coveredSet = Set(covered.ids)
