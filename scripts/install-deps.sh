@@ -3,7 +3,7 @@
 # kind (Swift is already there). Safe to run again: it only installs what is missing.
 set -euo pipefail
 
-apt_packages=(pkg-config libxml2-dev libxml2-utils libxmlsec1-dev libsqlite3-dev libssl-dev)
+apt_packages=(pkg-config libxml2-dev libxml2-utils libxmlsec1-dev libsqlite3-dev libssl-dev libxml-security-java libslf4j-java)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -119,3 +119,108 @@ struct SAMLTokenTests {
         }
     }
 }
+
+@Suite("Signed responses to SAML-model calls")
+struct SignedResponseTests {
+    @Test("the answer is signed over Body, Timestamp, WS-Addressing and Framework, and verifies with three implementations")
+    func signedResponse() async throws {
+        try await withRunningPlatform { p async throws in
+            let (_, assertion) = try await p.token()
+            let request = try p.signedCall(assertion: assertion)
+            let (status, reply) = try await p.post(request, as: .none)
+            #expect(status == .ok)
+            // Ours (libxmlsec1), pinned to the published signing certificate.
+            let verifier = try SignedResponseVerifier(signingCertificatePEM: p.pki.responseSigning.certificatePEM)
+            let covered = try verifier.verify(Array(reply.text.utf8))
+            #expect(covered.count == 6)
+            let requestText = String(decoding: request, as: UTF8.self)
+            let messageID = try #require(requestText.range(of: "urn:uuid:").map { String(requestText[$0.lowerBound...].prefix(45)) })
+            #expect(reply.element("http://www.w3.org/2005/08/addressing", "RelatesTo") == messageID)
+            #expect(reply.element("http://www.w3.org/2005/08/addressing", "Action") == SampleMessages.retAction + "Response")
+            #expect(reply.receiptStatus == "Modtaget")
+
+            let dir = NSTemporaryDirectory() + "signed-response-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            try reply.text.write(toFile: dir + "/response.xml", atomically: true, encoding: .utf8)
+            try p.pki.responseSigning.certificatePEM.write(toFile: dir + "/signing.pem", atomically: true, encoding: .utf8)
+            // An independent Python implementation (lxml + cryptography, its own exc-c14n).
+            let (pythonStatus, pythonOutput) = try SAMLAttackCorpusTests.python(["-c", """
+                import sys; sys.path.insert(0, 'scripts/saml')
+                import oioidws
+                oioidws.verify_response(open('\(dir)/response.xml', 'rb').read(), open('\(dir)/signing.pem', 'rb').read(), require_signed_headers=True)
+                print('verified')
+                """])
+            #expect(pythonStatus == 0, "\(pythonOutput)")
+            // Apache Santuario, with secure validation.
+            let santuario = Process()
+            santuario.executableURL = URL(fileURLWithPath: "/bin/bash")
+            santuario.arguments = [TestPaths.repositoryRoot.path + "/Tests/santuario/verify.sh", dir + "/response.xml", dir + "/signing.pem"]
+            let pipe = Pipe()
+            santuario.standardOutput = pipe
+            try santuario.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            santuario.waitUntilExit()
+            #expect(santuario.terminationStatus == 0, "\(output)")
+            #expect(output.contains("VERIFIED by Apache Santuario"))
+        }
+    }
+
+    @Test("a response changed after signing does not verify, and faults stay unsigned")
+    func tamperedResponse() async throws {
+        try await withRunningPlatform { p async throws in
+            let (_, assertion) = try await p.token()
+            let (_, reply) = try await p.post(try p.signedCall(assertion: assertion), as: .none)
+            let verifier = try SignedResponseVerifier(signingCertificatePEM: p.pki.responseSigning.certificatePEM)
+            let tampered = reply.text.replacingOccurrences(of: ">Modtaget<", with: ">Afvist<")
+            #expect(throws: SignedResponseVerifier.Failure.self) { try verifier.verify(Array(tampered.utf8)) }
+            let other = try SignedResponseVerifier(signingCertificatePEM: p.pki.sts.certificatePEM)
+            #expect(throws: SignedResponseVerifier.Failure.self) { try other.verify(Array(reply.text.utf8)) }
+            let (_, fault) = try await p.post(try p.signedCall(assertion: assertion) { $0.replacingOccurrences(of: ">Afgjort<", with: ">IGang<") }, as: .none)
+            #expect(fault.faultCode == "SP-2001")
+            #expect(!fault.text.contains("ds:Signature"))
+        }
+    }
+}
+
+@Suite("The STS in the real platform's REST shape")
+struct RESTSTSTests {
+    func issue(_ p: RunningPlatform, json: String, as identity: CallerIdentityChoice = .kyDemo) async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: "https://127.0.0.1:\(p.ports["service"]!)/runtime/api/rest/wstrust/v1/issue")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: json))
+        request.tlsConfiguration = try p.tls(identity)
+        let response = try await p.client.execute(request, timeout: .seconds(30))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    static func body(cvr: String = "64942212", useKey: String?, audience: String = "urn:serviceplatform:service:JC:Kontanthjaelp:2") -> String {
+        let key = useKey.map { #", "UseKey": "\#($0)""# } ?? ""
+        return #"{"TokenType": "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0", "RequestType": "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue", "KeyType": "http://docs.oasis-open.org/ws-sx/ws-trust/200512/PublicKey", "AnvenderKontekst": {"Cvr": "\#(cvr)"}, "AppliesTo": {"EndpointReference": {"Address": "\#(audience)"}}\#(key)}"#
+    }
+
+    @Test("a REST issue request gets a base64 assertion that a signed call can use")
+    func restShape() async throws {
+        try await withRunningPlatform { p async throws in
+            let der = try CertificateAuthority.load(certificatePEM: p.pki.demoCaller.certificatePEM, privateKeyPEM: p.pki.demoCaller.keyPEM).root.certificateDER
+            let (status, json) = try await issue(p, json: Self.body(useKey: Data(der).base64EncodedString()))
+            #expect(status == 200, "\(json)")
+            let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+            let token = (object?["RequestedSecurityToken"] as? [String: Any])?["Assertion"] as? String
+            let assertion = try #require(token.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) })
+            #expect(assertion.contains("urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"))
+            #expect(try await p.post(try p.signedCall(assertion: assertion), as: .none).1.receiptStatus == "Modtaget")
+        }
+    }
+
+    @Test("UseKey that is not the TLS client certificate, and a CVR without agreement, are 403")
+    func restRefusals() async throws {
+        try await withRunningPlatform { p async throws in
+            let other = try p.pki.authority().issue(commonName: "Other", usage: .client)
+            #expect(try await issue(p, json: Self.body(useKey: Data(try other.certificateDER).base64EncodedString())).0 == 403)
+            #expect(try await issue(p, json: Self.body(cvr: "58271713", useKey: nil)).0 == 403)
+            #expect(try await issue(p, json: "{}").0 == 400)
+        }
+    }
+}

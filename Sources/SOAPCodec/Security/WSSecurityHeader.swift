@@ -1,11 +1,12 @@
 /// The parts of a WS-Security message the token model works on, found by structure and
 /// namespace: exactly one `wsse:Security` in `soap:Header` holding exactly one `wsu:Timestamp`,
-/// one `saml:Assertion`, at most one `wsse:SecurityTokenReference`, one `ds:Signature`, and
+/// at most one `saml:Assertion` (the SAML model requires it), at most one `wsse:SecurityTokenReference`, one `ds:Signature`, and
 /// nothing it does not know. No lookups by id: these are the very nodes later steps process.
 package struct WSSecurityHeader {
     package let security: XMLElement
     package let timestamp: XMLElement
-    package let assertion: XMLElement
+    /// The token (required by the SAML model; a signed response carries none).
+    package let assertion: XMLElement?
     package let tokenReference: XMLElement?
     package let signature: XMLElement
     package let binarySecurityToken: XMLElement?
@@ -54,7 +55,6 @@ package struct WSSecurityHeader {
             }
         }
         guard let timestamp else { throw .malformed("the Timestamp is missing") }
-        guard let assertion else { throw .malformed("the assertion is missing") }
         guard let signature else { throw .malformed("the message signature is missing") }
         self.security = security
         self.timestamp = timestamp

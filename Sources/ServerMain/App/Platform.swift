@@ -59,6 +59,9 @@ struct Platform: Sendable {
             authorityContext: dependencies.securityModel,
             token: SAMLTokenModel(settings: .init(trustedSTS: trusted, audiences: audiences), registry: registry,
                                   agreements: agreements, directory: municipalities, replay: ReplayCache()))
+        dependencies.responseSigner = try ResponseSigner(
+            certificatePEM: try settings.signingCertificate.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? pki.responseSigning.certificatePEM,
+            privateKeyPEM: try settings.signingKey.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? pki.responseSigning.keyPEM)
         dependencies.logger = logger
         dependencies.limits = XMLLimits(maxBytes: settings.maxBodyBytes)
         return Platform(

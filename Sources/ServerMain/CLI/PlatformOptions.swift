@@ -34,6 +34,12 @@ struct PlatformOptions: ParsableArguments {
     @Option(help: "The entity id (assertion Issuer) of the STS given with --trusted-sts.")
     var stsEntityId: String?
 
+    @Option(help: "PEM certificate responses to SAML-model calls are signed with (default: generated into the data folder).")
+    var signingCert: String?
+
+    @Option(help: "PEM private key of --signing-cert.")
+    var signingKey: String?
+
     @Option(help: "An extra audience accepted in assertions; repeatable.")
     var serviceAudience: [String] = []
 
@@ -69,7 +75,9 @@ struct PlatformOptions: ParsableArguments {
             forwardConnectTimeoutMs: intValue("forward-connect-timeout-ms", forwardConnectTimeoutMs) ?? 2_000,
             forwardTimeoutMs: intValue("forward-timeout-ms", forwardTimeoutMs) ?? 10_000,
             trustedSTS: try trustedSTSSetting(),
-            extraAudiences: serviceAudience.isEmpty ? (value("service-audience", nil).map { [$0] } ?? []) : serviceAudience)
+            extraAudiences: serviceAudience.isEmpty ? (value("service-audience", nil).map { [$0] } ?? []) : serviceAudience,
+            signingCertificate: value("signing-cert", signingCert),
+            signingKey: value("signing-key", signingKey))
     }
 }
 
@@ -89,6 +97,8 @@ struct PlatformSettings: Sendable {
     /// An external STS: (certificate file, entity id).
     var trustedSTS: (file: String, entityID: String)? = nil
     var extraAudiences: [String] = []
+    var signingCertificate: String? = nil
+    var signingKey: String? = nil
 
     /// The audience every assertion may name, whatever is configured.
     static let defaultAudience = "urn:serviceplatform:service:JC:Kontanthjaelp:2"

@@ -38,6 +38,8 @@ struct Send: AsyncParsableCommand {
     @Option(help: "Virkning/TilDato (YYYY-MM-DD).") var tilDato: String?
     @Option(help: "Jobcentersag/SagID.") var sagId: String?
     @Option(help: "Kontaktforloeb/KontaktforloebID.") var kontaktforloebId: String?
+    @Option(help: "The platform's response-signing certificate (default <data-dir>/pki/response-signing.pem); SAML answers must verify with it.")
+    var signingCert: String?
     @Flag(help: "Use SOAP 1.2 (AuthorityContext model only).") var soap12 = false
     @Flag(help: "Print the raw request and response.") var xml = false
 
@@ -76,6 +78,11 @@ struct Send: AsyncParsableCommand {
             let answer = String(buffer: try await response.body.collect(upTo: 4 << 20))
             if xml { Console.line("--- response (HTTP \(response.status.code))\n" + answer) }
             try await client.shutdown()
+            if security == .saml, response.status.code == 200 {
+                let verifier = try SignedResponseVerifier(signingCertificatePEM: String(contentsOfFile: path(signingCert, "response-signing.pem"), encoding: .utf8))
+                let covered = try verifier.verify(Array(answer.utf8))
+                Console.line("response signature verified (covers \(covered.joined(separator: ", ")))")
+            }
             try report(answer)
         } catch {
             try? await client.shutdown()

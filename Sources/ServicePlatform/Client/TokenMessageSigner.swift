@@ -44,8 +44,9 @@ package struct TokenMessageSigner: Sendable {
         w.close("wsu:Timestamp")
         w.raw(assertion.hasPrefix("<?xml") ? String(assertion.drop { $0 != ">" }.dropFirst()) : assertion)
         w.raw(securityTokenReference(id: ids.str, assertionID: assertionID))
-        w.raw(signatureTemplate(references: [ids.body, ids.timestamp, ids.action, ids.messageID, ids.to, ids.replyTo, ids.framework],
-                                assertionID: assertionID))
+        let keyInfo = securityTokenReference(id: nil, assertionID: assertionID)
+        w.raw(SignatureTemplate.detached(referenceIDs: [ids.body, ids.timestamp, ids.action, ids.messageID, ids.to, ids.replyTo, ids.framework],
+                                         keyInfo: keyInfo))
         w.close("wsse:Security")
         w.close("soap:Header")
         w.open("soap:Body", attributes: [("wsu:Id", ids.body)])
@@ -55,50 +56,21 @@ package struct TokenMessageSigner: Sendable {
 
         let document = try XMLDocument(parsing: w.bytes)
         guard let root = document.root, let header = root.child(named: QualifiedName(soap, "Header")),
-              let body = root.child(named: QualifiedName(soap, "Body")),
               let security = header.child(named: QualifiedName(ns.wsse, "Security")),
               let signature = security.child(named: QualifiedName(ns.ds, "Signature")),
-              let timestamp = security.child(named: QualifiedName(ns.wsu, "Timestamp")) else { throw CocoaError(.coderInvalidValue) }
-        for element in [body, timestamp] + header.children where element.attribute("Id", namespace: ns.wsu) != nil {
-            guard element.registerID(attribute: "Id", namespace: ns.wsu) else { throw CocoaError(.coderInvalidValue) }
-        }
+              document.registerOwnIDs() else { throw CocoaError(.coderInvalidValue) }
         try XMLSigner.sign(signature, with: key)
         return Array(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + root.serialized()).utf8)
     }
 
-    private func securityTokenReference(id: String, assertionID: String) -> String {
+    private func securityTokenReference(id: String?, assertionID: String) -> String {
         let ns = WSNamespaces.self
         var w = XMLWriter()
-        w.open("wsse:SecurityTokenReference", attributes: [("wsu:Id", id), ("wsse11:TokenType", ns.samlTokenType)])
+        w.open("wsse:SecurityTokenReference", attributes: (id.map { [("wsu:Id", $0)] } ?? []) + [("wsse11:TokenType", ns.samlTokenType)])
         w.open("wsse:KeyIdentifier", attributes: [("ValueType", ns.samlIDValueType)])
         w.raw(XMLWriter.escape(assertionID, attribute: false))
         w.close("wsse:KeyIdentifier")
         w.close("wsse:SecurityTokenReference")
-        return w.output
-    }
-
-    private func signatureTemplate(references: [String], assertionID: String) -> String {
-        let ns = WSNamespaces.self
-        var w = XMLWriter()
-        w.open("ds:Signature")
-        w.open("ds:SignedInfo")
-        w.open("ds:CanonicalizationMethod", attributes: [("Algorithm", ns.exclusiveC14N)]); w.close("ds:CanonicalizationMethod")
-        w.open("ds:SignatureMethod", attributes: [("Algorithm", ns.rsaSHA256)]); w.close("ds:SignatureMethod")
-        for id in references {
-            w.open("ds:Reference", attributes: [("URI", "#" + id)])
-            w.open("ds:Transforms")
-            w.open("ds:Transform", attributes: [("Algorithm", ns.exclusiveC14N)]); w.close("ds:Transform")
-            w.close("ds:Transforms")
-            w.open("ds:DigestMethod", attributes: [("Algorithm", ns.sha256)]); w.close("ds:DigestMethod")
-            w.element("ds:DigestValue", "")
-            w.close("ds:Reference")
-        }
-        w.close("ds:SignedInfo")
-        w.element("ds:SignatureValue", "")
-        w.open("ds:KeyInfo")
-        w.raw(securityTokenReference(id: "str-keyinfo", assertionID: assertionID).replacingOccurrences(of: " wsu:Id=\"str-keyinfo\"", with: ""))
-        w.close("ds:KeyInfo")
-        w.close("ds:Signature")
         return w.output
     }
 }

@@ -20,6 +20,8 @@ package struct ExttestPKI: Sendable {
     package let demoCaller: Pair
     /// The exttest STS's signing certificate (RSA: assertions are signed RSA-SHA256).
     package let sts: Pair
+    /// The certificate responses to SAML-model calls are signed with (published in the contract package).
+    package let responseSigning: Pair
 
     /// Opens `<dataDirectory>/pki`, creating whatever is missing.
     package static func ensure(dataDirectory: String, now: Date = Date()) throws -> ExttestPKI {
@@ -43,12 +45,13 @@ package struct ExttestPKI: Sendable {
             (pair("jobcenter-server"), { try ca.issue(commonName: "demo jobcenter", usage: .server, dnsNames: localhost.dns, ipAddresses: localhost.ip) }),
             (pair("ky-demo"), { try ca.issue(commonName: "KY demo", organization: "KOMBIT exttest", usage: .client, key: .rsa2048) }),
             (pair("sts"), { try ca.issue(commonName: "Serviceplatform exttest STS", usage: .client, key: .rsa2048) }),
+            (pair("response-signing"), { try ca.issue(commonName: "Serviceplatform exttest response signing", usage: .client, key: .rsa2048) }),
         ]
         for (target, make) in issued where !FileManager.default.fileExists(atPath: target.certificatePath) {
             try write(try make(), to: target)
         }
         return ExttestPKI(directory: dir, ca: caPair, routerServer: pair("router-server"), platformClient: pair("platform-client"),
-                          jobcenterServer: pair("jobcenter-server"), demoCaller: pair("ky-demo"), sts: pair("sts"))
+                          jobcenterServer: pair("jobcenter-server"), demoCaller: pair("ky-demo"), sts: pair("sts"), responseSigning: pair("response-signing"))
     }
 
     /// The CA, for issuing more certificates (self-service test certificates).

@@ -17,6 +17,8 @@ package struct ServiceCallPipeline: Sendable {
         package var replay: ReceiptReplay
         package var audit: AuditLog
         package var hasher: PersonalDataHasher
+        /// Signs answers to SAML-model calls; without it they go out unsigned.
+        package var responseSigner: ResponseSigner?
         package var limits: XMLLimits = .standard
         package var logger: Logger = Logger(label: "serviceplatform.pipeline")
 
@@ -60,10 +62,11 @@ package struct ServiceCallPipeline: Sendable {
             guard let mediaType else {
                 throw PlatformFault(.malformedRequest, "the content type must be text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2) in UTF-8")
             }
-            let (operation, receipt) = try await process(call, mediaType: mediaType, transactionID: transactionID, draft: &draft)
-            let body = SOAPMessageWriter.envelope(version, body: d.service.encodeReceipt(receipt, operation: operation))
-            reply = OutboundReply(status: 200, contentType: version.contentType(), body: body, transactionID: transactionID, faultCode: nil)
-            outcome = receipt.status.rawValue
+            let answered = try await process(call, mediaType: mediaType, transactionID: transactionID, draft: &draft)
+            let response = d.service.encodeReceipt(answered.receipt, operation: answered.operation)
+            reply = OutboundReply(status: 200, contentType: version.contentType(), body: try answer(response, for: answered, version: version),
+                                  transactionID: transactionID, faultCode: nil)
+            outcome = answered.receipt.status.rawValue
         } catch {
             reply = Self.faultReply(error, version: version, transactionID: transactionID)
             outcome = error.code.rawValue
@@ -81,6 +84,27 @@ package struct ServiceCallPipeline: Sendable {
         return reply
     }
 
+    /// What a successful call produced, and what its answer needs.
+    private struct Answered {
+        let operation: ServiceOperation
+        let receipt: Receipt
+        let securityModel: SecurityModelKind
+        /// The request's `wsa:MessageID`, for `wsa:RelatesTo`.
+        let requestMessageID: String?
+    }
+
+    /// The reply envelope: signed for the SAML model (real token clients refuse it otherwise).
+    private func answer(_ response: String, for answered: Answered, version: SOAPVersion) throws(PlatformFault) -> [UInt8] {
+        guard answered.securityModel == .saml, let signer = d.responseSigner else {
+            return SOAPMessageWriter.envelope(version, body: response)
+        }
+        do {
+            return try signer.envelope(body: response, action: answered.operation.action + "Response", relatesTo: answered.requestMessageID)
+        } catch {
+            throw PlatformFault(.internalError, "the response could not be signed")
+        }
+    }
+
     private static func faultReply(_ fault: PlatformFault, version: SOAPVersion, transactionID: TransactionID) -> OutboundReply {
         OutboundReply(status: 500, contentType: version.contentType(),
                       body: FaultMessage.envelope(fault, version: version, transactionID: transactionID),
@@ -88,7 +112,7 @@ package struct ServiceCallPipeline: Sendable {
     }
 
     private func process(_ call: InboundCall, mediaType: SOAPMediaType, transactionID: TransactionID,
-                         draft: inout AuditDraft) async throws(PlatformFault) -> (ServiceOperation, Receipt) {
+                         draft: inout AuditDraft) async throws(PlatformFault) -> Answered {
         // 1. Parse and check the envelope; the body's element names the operation.
         let document: XMLDocument
         let envelope: SOAPEnvelope
@@ -132,9 +156,11 @@ package struct ServiceCallPipeline: Sendable {
             throw PlatformFault(.municipalityMismatch, "Myndighedskode does not belong to the municipality the caller acts for")
         }
         // 5. Idempotency: a repeated call gets its stored receipt, the receiver is not called.
+        let messageID = envelope.header?.child(named: QualifiedName(WSNamespaces.wsa, "MessageID"))?.text
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         if let stored = try await d.replay.lookup(caller: caller.systemID, request: request) {
             draft.receiverSystem = stored.receiverSystem
-            return (operation, stored)
+            return Answered(operation: operation, receipt: stored, securityModel: caller.securityModel, requestMessageID: messageID)
         }
         // 6. Route and forward.
         guard let receiver = await d.receivers.receiver(for: request.municipalityCode) else {
@@ -147,6 +173,6 @@ package struct ServiceCallPipeline: Sendable {
         let receipt = answer.completed(messageID: request.messageID, transactionID: transactionID,
                                        receiverSystem: receiver.systemID, now: Date())
         try await d.replay.remember(caller: caller.systemID, request: request, receipt: receipt)
-        return (operation, receipt)
+        return Answered(operation: operation, receipt: receipt, securityModel: caller.securityModel, requestMessageID: messageID)
     }
 }

@@ -38,7 +38,7 @@ package struct AssertionIssuer: Sendable {
         w.open("saml:Assertion", namespaces: [("saml", ns.saml), ("ds", ns.ds)],
                attributes: [("ID", id), ("IssueInstant", issued), ("Version", "2.0")])
         w.element("saml:Issuer", entityID)
-        w.raw(signatureTemplate(referenceID: id))
+        w.raw(SignatureTemplate.enveloped(referenceID: id, certificateBase64: certificateBase64))
         w.open("saml:Subject")
         w.open("saml:NameID", attributes: [("Format", "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName")])
         w.raw(XMLWriter.escape(subject, attribute: false))
@@ -81,31 +81,5 @@ package struct AssertionIssuer: Sendable {
         }
         try XMLSigner.sign(signature, with: key)
         return root.serialized()
-    }
-
-    private func signatureTemplate(referenceID: String) -> String {
-        let ns = WSNamespaces.self
-        var w = XMLWriter()
-        w.open("ds:Signature")
-        w.open("ds:SignedInfo")
-        w.open("ds:CanonicalizationMethod", attributes: [("Algorithm", ns.exclusiveC14N)]); w.close("ds:CanonicalizationMethod")
-        w.open("ds:SignatureMethod", attributes: [("Algorithm", ns.rsaSHA256)]); w.close("ds:SignatureMethod")
-        w.open("ds:Reference", attributes: [("URI", "#" + referenceID)])
-        w.open("ds:Transforms")
-        w.open("ds:Transform", attributes: [("Algorithm", ns.envelopedSignature)]); w.close("ds:Transform")
-        w.open("ds:Transform", attributes: [("Algorithm", ns.exclusiveC14N)]); w.close("ds:Transform")
-        w.close("ds:Transforms")
-        w.open("ds:DigestMethod", attributes: [("Algorithm", ns.sha256)]); w.close("ds:DigestMethod")
-        w.element("ds:DigestValue", "")
-        w.close("ds:Reference")
-        w.close("ds:SignedInfo")
-        w.element("ds:SignatureValue", "")
-        w.open("ds:KeyInfo")
-        w.open("ds:X509Data")
-        w.element("ds:X509Certificate", certificateBase64)
-        w.close("ds:X509Data")
-        w.close("ds:KeyInfo")
-        w.close("ds:Signature")
-        return w.output
     }
 }

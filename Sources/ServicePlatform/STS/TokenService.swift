@@ -15,6 +15,9 @@ package struct TokenService: Sendable {
     private let directory: MunicipalityDirectory
     private let audiences: Set<String>
 
+    /// How long an issued assertion is valid.
+    package var lifetime: TimeInterval { issuer.lifetime }
+
     package init(issuer: AssertionIssuer, verifier: ClientCertificateVerifier, registry: Registry, agreements: AgreementPolicy,
                  directory: MunicipalityDirectory, audiences: Set<String>) {
         self.issuer = issuer

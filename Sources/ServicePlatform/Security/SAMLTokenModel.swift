@@ -49,6 +49,7 @@ package struct SAMLTokenModel: SecurityModel {
         do { header = try WSSecurityHeader(header: envelope.header, soapVersion: envelope.version) } catch {
             throw Self.fault("the WS-Security header is malformed")
         }
+        guard let tokenAssertion = header.assertion else { throw Self.fault("the assertion is missing") }
         // 1. Structure and ids, before any cryptography.
         guard let root = envelope.body.document.root else { throw Self.fault("no document") }
         guard root.descendants(named: QualifiedName(ns.saml, "Assertion")).count == 1 else {
@@ -69,7 +70,7 @@ package struct SAMLTokenModel: SecurityModel {
             _ = try Self.register(token, what: "the BinarySecurityToken")
         }
         // 2. The assertion: STS signature, then its claims.
-        let assertion = try assertions.verify(header.assertion)
+        let assertion = try assertions.verify(tokenAssertion)
         for policy in policies {
             if case .fails(let reason) = policy.evaluate(assertion, at: now) { throw Self.fault(reason) }
         }
@@ -83,7 +84,7 @@ package struct SAMLTokenModel: SecurityModel {
         }
         let covered: VerifiedReferences
         do {
-            covered = try SignatureVerifier.verify(header.signature, with: key, profile: .detached, tokenAssertion: header.assertion)
+            covered = try SignatureVerifier.verify(header.signature, with: key, profile: .detached, tokenAssertion: tokenAssertion)
         } catch {
             throw Self.fault("the message signature does not verify with the holder-of-key certificate")
         }
