@@ -3,7 +3,9 @@
 # kind (Swift is already there). Safe to run again: it only installs what is missing.
 set -euo pipefail
 
-apt_packages=(pkg-config libxml2-dev libxml2-utils libxmlsec1-dev libsqlite3-dev libssl-dev libxml-security-java libslf4j-java)
+apt_packages=(pkg-config libxml2-dev libxml2-utils libxmlsec1-dev libsqlite3-dev libssl-dev libxml-security-java libslf4j-java zlib1g-dev)
+# The admin pages' browser test (Tests/browser/admin_pages_test.py): Debian's Chromium and its driver.
+apt_packages+=(chromium chromium-driver)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,6 +18,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 here=$(cd "$(dirname "$0")" && pwd)
+if ! python3 -c 'import selenium' >/dev/null 2>&1; then
+    echo "install-deps: pip install -r Tests/browser/requirements.txt"
+    python3 -m pip install -q --disable-pip-version-check -r "$here/../Tests/browser/requirements.txt"
+fi
 if ! python3 -c 'import zeep, lxml, requests, cryptography' >/dev/null 2>&1; then
     echo "install-deps: pip install -r scripts/conformance/requirements.txt -r scripts/saml/requirements.txt"
     python3 -m pip install -q --disable-pip-version-check -r "$here/conformance/requirements.txt" -r "$here/saml/requirements.txt"

@@ -46,5 +46,15 @@ fi
 pki="$work/data/pki"
 python3 scripts/conformance/zeep_conformance.py --base "$service/service/JC/Kontanthjaelp/2" \
     --cafile "$pki/ca.pem" --cert "$pki/ky-demo.pem" --key "$pki/ky-demo-key.pem" || status=1
+python3 scripts/saml/live_client.py --service "$service" --data-dir "$work/data" || status=1
+
+echo "== benchmark smoke (scripts/bench --smoke, the debug binary)"
+bash scripts/bench --smoke || status=1
+
+echo "== demo quickstart: the printed send and curl commands, /status.json, restart, --reset"
+python3 Tests/browser/demo_quickstart_test.py --binary "$root/.build/debug/serviceplatform" --work "$work/quickstart" || status=1
+
+echo "== admin pages in headless Chromium (screenshots in test-artifacts/screenshots/)"
+python3 Tests/browser/admin_pages_test.py --binary "$root/.build/debug/serviceplatform" --work "$work/browser" || status=1
 
 exit $status

@@ -143,9 +143,14 @@ int cxmlsec_verify_with_assertion(void *signature, void *key, int profile, void 
 }
 
 int cxmlsec_sign(void *signature, void *key) {
+    return cxmlsec_sign_with_assertion(signature, key, NULL);
+}
+
+int cxmlsec_sign_with_assertion(void *signature, void *key, void *assertion) {
     if (!initialised || signature == NULL || key == NULL) return -1;
-    xmlSecDSigCtxPtr ctx = new_context((xmlSecKeyPtr)key, CXMLSEC_PROFILE_ENVELOPED);
+    xmlSecDSigCtxPtr ctx = new_context((xmlSecKeyPtr)key, assertion != NULL ? CXMLSEC_PROFILE_DETACHED : CXMLSEC_PROFILE_ENVELOPED);
     if (ctx == NULL) return -1;
+    cxmlsec_str_set_assertion(assertion);
     int rc = xmlSecDSigCtxSign(ctx, (xmlNodePtr)signature);
     release_context(ctx);
     return rc < 0 ? -1 : 0;

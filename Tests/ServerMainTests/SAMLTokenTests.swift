@@ -132,7 +132,7 @@ struct SignedResponseTests {
             // Ours (libxmlsec1), pinned to the published signing certificate.
             let verifier = try SignedResponseVerifier(signingCertificatePEM: p.pki.responseSigning.certificatePEM)
             let covered = try verifier.verify(Array(reply.text.utf8))
-            #expect(covered.count == 6)
+            #expect(covered.count == 6, "Body, Timestamp, Action, MessageID, RelatesTo, Framework")
             let requestText = String(decoding: request, as: UTF8.self)
             let messageID = try #require(requestText.range(of: "urn:uuid:").map { String(requestText[$0.lowerBound...].prefix(45)) })
             #expect(reply.element("http://www.w3.org/2005/08/addressing", "RelatesTo") == messageID)
@@ -221,6 +221,36 @@ struct RESTSTSTests {
             #expect(try await issue(p, json: Self.body(useKey: Data(try other.certificateDER).base64EncodedString())).0 == 403)
             #expect(try await issue(p, json: Self.body(cvr: "58271713", useKey: nil)).0 == 403)
             #expect(try await issue(p, json: "{}").0 == 400)
+        }
+    }
+}
+
+@Suite("wsa:To and its leniencies")
+struct AddressingTests {
+    @Test("an explicit default port, a trailing slash and case differences are the same endpoint", arguments: [
+        ("https://router.example:443/service/JC/Kontanthjaelp/2", true),
+        ("https://router.example/service/JC/Kontanthjaelp/2/", true),
+        ("HTTPS://Router.Example/service/JC/Kontanthjaelp/2", true),
+        ("https://router.example:8443/service/JC/Kontanthjaelp/2", false),
+        ("https://other.example/service/JC/Kontanthjaelp/2", false),
+        ("https://router.example/service/JC/Kontanthjaelp/3", false),
+    ])
+    func leniency(_ to: String, _ same: Bool) {
+        #expect(EndpointAddress.matches(to, endpoint: "https://router.example/service/JC/Kontanthjaelp/2") == same)
+    }
+
+    @Test("a signed call addressed with a trailing slash is accepted; one addressed to another host is SP-2001")
+    func live() async throws {
+        try await withRunningPlatform { p async throws in
+            let (_, assertion) = try await p.token()
+            let signer = try TokenMessageSigner(privateKeyPEM: p.pki.demoCaller.keyPEM)
+            let slash = try signer.envelope(payload: SampleMessages.retBevilling(), assertion: assertion, action: SampleMessages.retAction,
+                                            to: p.serviceURL + "/")
+            #expect(try await p.post(slash, as: .none).1.receiptStatus == "Modtaget")
+            let besked = UUID().uuidString.lowercased()
+            let elsewhere = try signer.envelope(payload: SampleMessages.retBevilling(beskedID: besked), assertion: assertion,
+                                                action: SampleMessages.retAction, to: "https://other.example/service/JC/Kontanthjaelp/2")
+            try await expectRefused(p, try await p.post(elsewhere, as: .none), code: "SP-2001", beskedID: besked)
         }
     }
 }

@@ -11,6 +11,10 @@ Per binding:
   SletBevilling (same grant)      -> Kvittering Modtaget
   RetBevilling (Status Ansoegt)   -> SOAP fault, detail spf:ServiceplatformFault with SP-1003
 
+It also loads the SAML token model's WSDL (``BASE?wsdl=token``, or with --wsdl-file the
+``../token/Kontanthjaelp.wsdl`` beside it): one SOAP 1.1 binding with both operations, the
+address of the host the client used, and a wsp:PolicyReference that resolves to the WS-Policy.
+
 Each check prints one line ("ok  ..." or "FAIL ...: reason"); the last line is
 "N passed, M failed"; the exit status is 1 when any check failed.
 
@@ -52,6 +56,10 @@ BINDINGS = [
     ("soap12", "{%s}KontanthjaelpSoap12Binding" % WSDL_NS, "Sender"),
 ]
 OPERATIONS = ("RetBevilling", "SletBevilling")
+# The SAML token model's WSDL (?wsdl=token): SOAP 1.1 only.
+TOKEN_BINDING = "{%s}KontanthjaelpTokenSoap11Binding" % WSDL_NS
+WSP_NS = "http://www.w3.org/ns/ws-policy"
+WSU_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 
 UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -227,6 +235,97 @@ def check_wsdl(client: zeep.Client, report: Report, args: argparse.Namespace) ->
                 wrong.append(f"{label} port address {address!r}, expected host/path of {args.base!r}")
         report.check("wsdl service address is the host the client used", wrong)
     return ok
+
+
+def token_wsdl_source(args: argparse.Namespace) -> str | None:
+    """BASE?wsdl=token, or the token WSDL beside --wsdl-file (None when there is none)."""
+    if not args.wsdl_file:
+        return args.base + "?wsdl=token"
+    path = os.path.join(os.path.dirname(os.path.abspath(args.wsdl_file)), "..", "token", "Kontanthjaelp.wsdl")
+    return os.path.normpath(path) if os.path.exists(path) else None
+
+
+def check_token_wsdl(args: argparse.Namespace, report: Report) -> None:
+    """The SAML model's WSDL loads in zeep with its binding, port and policy reference."""
+    source = token_wsdl_source(args)
+    if source is None:
+        return
+    name = f"wsdl {source}: token binding x {len(OPERATIONS)} operations (SOAP 1.1), 1 port"
+    session = make_session(args)
+    try:
+        client = zeep.Client(wsdl=source, transport=Transport(
+            session=session, timeout=TIMEOUT_SECONDS, operation_timeout=TIMEOUT_SECONDS))
+    except Exception as exc:  # noqa: BLE001
+        report.fail(name, describe(exc))
+        return
+    problems = []
+    bindings = client.wsdl.bindings
+    binding = bindings.get(TOKEN_BINDING)
+    if binding is None:
+        problems.append(f"no binding {TOKEN_BINDING} (bindings: {sorted(bindings)})")
+    else:
+        if type(binding).__name__ != "Soap11Binding":
+            problems.append(f"{TOKEN_BINDING} is a {type(binding).__name__}, expected Soap11Binding")
+        for op in OPERATIONS:
+            if op not in binding._operations:
+                problems.append(f"token binding has no operation {op}")
+    others = [qname for qname in bindings if qname != TOKEN_BINDING]
+    if others:
+        problems.append(f"unexpected bindings {others}: the token model is SOAP 1.1 only")
+    ports = [port for service in client.wsdl.services.values() for port in service.ports.values()
+             if port.binding.name.text == TOKEN_BINDING]
+    if len(ports) != 1:
+        problems.append(f"{len(ports)} ports for {TOKEN_BINDING}, expected 1")
+    if not report.check(name, problems):
+        return
+
+    if not args.wsdl_file:
+        want = urlsplit(args.base)
+        address = ports[0].binding_options.get("address", "")
+        got = urlsplit(address)
+        wrong = []
+        if got.netloc.lower() != want.netloc.lower() or got.path.rstrip("/") != want.path.rstrip("/"):
+            wrong.append(f"port address {address!r}, expected host/path of {args.base!r}")
+        report.check("wsdl=token service address is the host the client used", wrong)
+
+    # The binding's wsp:PolicyReference must lead to a wsp:Policy with that wsu:Id (how CXF
+    # resolves it; WCF matches the policy's Name, which must equal the URI).
+    name = "wsdl=token binding policy reference resolves to the WS-Policy"
+    try:
+        document = load_xml(source, session)
+        references = document.findall(".//{http://schemas.xmlsoap.org/wsdl/}binding/{%s}PolicyReference" % WSP_NS)
+        if len(references) != 1:
+            report.fail(name, f"{len(references)} wsp:PolicyReference elements on the binding, expected 1")
+            return
+        uri = references[0].get("URI", "")
+        location, _, fragment = uri.partition("#")
+        if not fragment:
+            report.fail(name, f"policy reference {uri!r} has no #fragment")
+            return
+        if args.wsdl_file:
+            location = os.path.join(os.path.dirname(source), location)
+        policies = load_xml(location, session) if location else document
+        found = [p for p in policies.iter("{%s}Policy" % WSP_NS) if p.get("{%s}Id" % WSU_NS) == fragment]
+        problems = []
+        if len(found) != 1:
+            problems.append(f"{len(found)} wsp:Policy with wsu:Id {fragment!r} at {location!r}")
+        elif found[0].get("Name") not in (None, uri):
+            problems.append(f"the policy's Name {found[0].get('Name')!r} differs from the reference {uri!r}")
+        elif found[0].find(".//{http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702}AsymmetricBinding") is None:
+            problems.append("the referenced policy has no sp:AsymmetricBinding")
+        report.check(name, problems)
+    except Exception as exc:  # noqa: BLE001
+        report.fail(name, describe(exc))
+
+
+def load_xml(location: str, session: requests.Session):
+    """An XML document from a URL (through the session) or a local file; no DTDs, no network from the parser."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    if "://" in location:
+        response = session.get(location, timeout=TIMEOUT_SECONDS)
+        response.raise_for_status()
+        return etree.fromstring(response.content, parser)
+    return etree.parse(location, parser).getroot()
 
 
 # ---------------------------------------------------------------- checks
@@ -426,7 +525,9 @@ def main(argv: list[str]) -> int:
     except Exception as exc:  # noqa: BLE001
         report.fail(f"wsdl {args.wsdl_file or args.base + '?wsdl'} loads", describe(exc))
         return report.summary()
-    if not check_wsdl(client, report, args):
+    main_ok = check_wsdl(client, report, args)
+    check_token_wsdl(args, report)
+    if not main_ok:
         return report.summary()
     if args.dry_run:
         dry_run(client, args, report)

@@ -47,6 +47,10 @@ int cxmlsec_verify_with_assertion(void *signature, void *key, int profile, void 
 /// Signs a ds:Signature template (SignedInfo with References, empty DigestValue and
 /// SignatureValue) in place with `key`. Returns 0 on success.
 int cxmlsec_sign(void *signature, void *key);
+
+/// As `cxmlsec_sign`, for a message signature whose STR-Transform reference dereferences to
+/// `assertion` (the OIO IDWS client layout).
+int cxmlsec_sign_with_assertion(void *signature, void *key, void *assertion);
 /// A PKCS#12 bundle (PBES2: AES-256-CBC + PBKDF2, SHA-256 MAC) of a PEM certificate, its PEM
 /// private key and optional PEM CA certificates, protected by `password`. On success (0) `*out`
 /// is a malloc'd DER buffer the caller frees with free(). Errors: -1 certificate unreadable,

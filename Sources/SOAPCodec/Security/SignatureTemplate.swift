@@ -20,10 +20,14 @@ package enum SignatureTemplate {
 
     /// A WS-Security message signature over the elements with `referenceIDs`; `keyInfo` is the
     /// markup inside `ds:KeyInfo` (an STR).
-    package static func detached(referenceIDs: [String], keyInfo: String) -> String {
+    /// With `tokenReferenceID`, one more reference signs the token that STR names through the
+    /// STR-Transform (the `wsse` prefix must be declared by an ancestor).
+    package static func detached(referenceIDs: [String], tokenReferenceID: String? = nil, keyInfo: String) -> String {
         var w = XMLWriter()
         w.open("ds:Signature")
-        signedInfo(&w, references: referenceIDs.map { ($0, [WSNamespaces.exclusiveC14N]) })
+        var references = referenceIDs.map { (id: $0, transforms: [WSNamespaces.exclusiveC14N]) }
+        if let tokenReferenceID { references.append((tokenReferenceID, [WSNamespaces.strTransform])) }
+        signedInfo(&w, references: references)
         w.element("ds:SignatureValue", "")
         w.open("ds:KeyInfo")
         w.raw(keyInfo)
@@ -41,7 +45,13 @@ package enum SignatureTemplate {
             w.open("ds:Reference", attributes: [("URI", "#" + reference.id)])
             w.open("ds:Transforms")
             for transform in reference.transforms {
-                w.open("ds:Transform", attributes: [("Algorithm", transform)]); w.close("ds:Transform")
+                w.open("ds:Transform", attributes: [("Algorithm", transform)])
+                if transform == WSNamespaces.strTransform {
+                    w.open("wsse:TransformationParameters")
+                    w.open("ds:CanonicalizationMethod", attributes: [("Algorithm", WSNamespaces.exclusiveC14N)]); w.close("ds:CanonicalizationMethod")
+                    w.close("wsse:TransformationParameters")
+                }
+                w.close("ds:Transform")
             }
             w.close("ds:Transforms")
             w.open("ds:DigestMethod", attributes: [("Algorithm", ns.sha256)]); w.close("ds:DigestMethod")

@@ -59,9 +59,11 @@ package enum SignatureVerifier {
 
 /// Signs a prepared `ds:Signature` template in place (the STS's assertions, signed responses).
 package enum XMLSigner {
-    package static func sign(_ signature: XMLElement, with key: SignatureKey) throws(SignatureError) {
+    /// `tokenAssertion`: where the template has an STR-Transform reference, the assertion it signs.
+    package static func sign(_ signature: XMLElement, with key: SignatureKey, tokenAssertion: XMLElement? = nil) throws(SignatureError) {
         LibXMLRuntime.ensureInitialised()
         guard LibXMLRuntime.xmlsecReady else { throw .unavailable }
-        guard cxmlsec_sign(UnsafeMutableRawPointer(signature.raw), key.raw) == 0 else { throw .notVerified("signing failed") }
+        let rc = cxmlsec_sign_with_assertion(UnsafeMutableRawPointer(signature.raw), key.raw, tokenAssertion.map { UnsafeMutableRawPointer($0.raw) })
+        guard rc == 0 else { throw .notVerified("signing failed") }
     }
 }

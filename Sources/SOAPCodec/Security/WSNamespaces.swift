@@ -18,5 +18,6 @@ package enum WSNamespaces {
     package static let rsaSHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
     package static let sha256 = "http://www.w3.org/2001/04/xmlenc#sha256"
     package static let envelopedSignature = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+    package static let strTransform = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#STR-Transform"
     package static let holderOfKey = "urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"
 }

@@ -22,6 +22,13 @@ struct Platform: Sendable {
     let adminToken: String
     let logger: Logger
     let tokens: TokenService
+    /// Metrics, receiver probes and the status report (admin listener).
+    let observability: PlatformObservability
+    /// Self-service test certificates from the exttest CA: this build always runs on the
+    /// exttest PKI (`ExttestPKI.ensure` above), so it offers them; nil turns them off.
+    let testCertificates: TestCertificateIssuer?
+    /// The admin pages' login sessions (in memory).
+    let adminSessions: AdminSessions
 
     static func build(settings: PlatformSettings, logger: Logger) async throws -> Platform {
         try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true,
@@ -59,19 +66,27 @@ struct Platform: Sendable {
             authorityContext: dependencies.securityModel,
             token: SAMLTokenModel(settings: .init(trustedSTS: trusted, audiences: audiences), registry: registry,
                                   agreements: agreements, directory: municipalities, replay: ReplayCache()))
+        let signingCertificatePEM = try settings.signingCertificate.map { try String(contentsOfFile: $0, encoding: .utf8) }
+            ?? pki.responseSigning.certificatePEM
         dependencies.responseSigner = try ResponseSigner(
-            certificatePEM: try settings.signingCertificate.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? pki.responseSigning.certificatePEM,
+            certificatePEM: signingCertificatePEM,
             privateKeyPEM: try settings.signingKey.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? pki.responseSigning.keyPEM)
         dependencies.logger = logger
         dependencies.limits = XMLLimits(maxBytes: settings.maxBodyBytes)
+        let commands = AdminCommands(store: store, registry: registry, municipalities: municipalities, services: [service.name])
+        let observability = try await PlatformObservability(service: service.name, store: store, registry: registry,
+                                                            municipalities: municipalities, pki: pki, logger: logger)
         return Platform(
             settings: settings, pki: pki, store: store, registry: registry,
-            commands: AdminCommands(store: store, registry: registry, municipalities: municipalities, services: [service.name]),
+            commands: commands,
             municipalities: municipalities, pipeline: ServiceCallPipeline(dependencies),
-            contract: try PublishedContract(directory: settings.wsdlDirectory), transport: transport,
+            contract: try PublishedContract(directory: settings.wsdlDirectory, signingCertificatePEM: signingCertificatePEM,
+                                            stsCertificatePEM: pki.sts.certificatePEM), transport: transport,
             adminToken: settings.adminToken ?? Self.randomToken(), logger: logger,
             tokens: TokenService(issuer: issuer, verifier: verifier, registry: registry, agreements: agreements,
-                                 directory: municipalities, audiences: audiences))
+                                 directory: municipalities, audiences: audiences),
+            observability: observability, testCertificates: TestCertificateIssuer(pki: pki, commands: commands),
+            adminSessions: AdminSessions())
     }
 
     static func randomToken() -> String {
@@ -92,10 +107,13 @@ struct Platform: Sendable {
     }
 
     func adminApplication(onBound: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
-        AdminRoutes(commands: commands, adminToken: adminToken).add(to: router)
+        let router = Router(context: AdminRequestContext.self)
+        AdminRoutes(commands: commands, adminToken: adminToken, observability: observability, sessions: adminSessions,
+                    municipalities: municipalities, services: [pipeline.service.name], testCertificates: testCertificates).add(to: router)
+        // The receiver prober runs with the admin listener: it feeds /status and /metrics.
         return Application(router: router,
                            configuration: .init(address: .hostname(settings.bindAddress, port: settings.adminPort), serverName: "serviceplatform-admin"),
+                           services: [observability.prober],
                            onServerRunning: { channel in await onBound(channel.localAddress?.port ?? settings.adminPort) },
                            logger: logger)
     }

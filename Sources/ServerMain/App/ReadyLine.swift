@@ -8,14 +8,18 @@ actor ReadyLine {
     private let host: String
     private let printLine: Bool
     private var waiters: [CheckedContinuation<[String: Int], Never>] = []
+    /// Runs once, right after the ready line (e.g. `demo` printing commands with the real ports).
+    private var onReady: (@Sendable ([String: Int]) async -> Void)?
 
-    init(host: String, expected: Set<String> = ["service", "admin"], printLine: Bool = true) {
+    init(host: String, expected: Set<String> = ["service", "admin"], printLine: Bool = true,
+         onReady: (@Sendable ([String: Int]) async -> Void)? = nil) {
         self.host = host
         self.expected = expected
         self.printLine = printLine
+        self.onReady = onReady
     }
 
-    func bound(_ listener: String, port: Int) {
+    func bound(_ listener: String, port: Int) async {
         ports[listener] = port
         guard Set(ports.keys).isSuperset(of: expected) else { return }
         if printLine, let service = ports["service"], let admin = ports["admin"] {
@@ -24,6 +28,10 @@ actor ReadyLine {
         }
         for waiter in waiters { waiter.resume(returning: ports) }
         waiters = []
+        if let onReady {
+            self.onReady = nil
+            await onReady(ports)
+        }
     }
 
     /// The ports once every expected listener is bound.

@@ -10,7 +10,7 @@ struct ServicePlatformCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serviceplatform",
         abstract: "The service-platform router for JC/Kontanthjaelp/2.",
-        subcommands: [Serve.self, Demo.self, Jobcenter.self, Send.self],
+        subcommands: [Serve.self, Demo.self, Jobcenter.self, Send.self, Bench.self],
         defaultSubcommand: Demo.self)
 }
 
@@ -30,14 +30,38 @@ struct Serve: AsyncParsableCommand {
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the exttest environment: router, demo jobcenter, test PKI, demo data.")
     @OptionGroup var options: PlatformOptions
+    @Flag(help: "Delete the data folder's contents first: a new CA, new certificates, empty databases.") var reset = false
 
     func run() async throws {
         let settings = try options.resolved()
         let logger = PlatformRunner.bootstrapLogging()
+        if reset {
+            // Only a folder that is empty or holds our files: a mistyped --data-dir must not wipe a home folder.
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: settings.dataDirectory)) ?? []
+            guard names.isEmpty || names.contains(where: ["pki", "platform.sqlite", "jobcenter.sqlite", "audit-hmac.key"].contains) else {
+                throw ValidationError("--reset: \(settings.dataDirectory) does not look like a serviceplatform data folder; nothing deleted")
+            }
+            for name in names { try FileManager.default.removeItem(atPath: (settings.dataDirectory as NSString).appendingPathComponent(name)) }
+            Console.line("reset: emptied \(settings.dataDirectory)")
+        }
         let platform = try await Platform.build(settings: settings, logger: logger)
+        let quickstart = ExttestQuickstart(dataDirectory: settings.dataDirectory, pki: platform.pki, pkcs12: try platform.pki.demoCallerPKCS12())
+        try quickstart.writeExampleMessage()
         Console.line("admin-token=\(platform.adminToken)")
         Console.line("caller certificate: \(platform.pki.demoCaller.certificatePath) key: \(platform.pki.demoCaller.keyPath) CA: \(platform.pki.ca.certificatePath)")
-        try await PlatformRunner.run(platform, withDemoJobcenter: true, logger: logger)
+        Console.line("caller PKCS#12: \(quickstart.pkcs12.path) passphrase: \(quickstart.pkcs12.passphrase) (also in \(quickstart.pkcs12.passphrasePath))")
+        let ready = ReadyLine(host: settings.bindAddress, expected: ["service", "admin", "jobcenter"]) { ports in
+            for line in quickstart.lines(host: settings.bindAddress, servicePort: ports["service"] ?? 0, adminPort: ports["admin"] ?? 0) {
+                Console.line(line)
+            }
+            // The demo receiver is registered now: a first probe round soon, so /status has a state at once.
+            // (Not awaited here: this runs inside a listener's start-up, which must not wait on a probe.)
+            await platform.observability.prober.requestRound()
+        }
+        let services = try PlatformRunner.services(platform, withDemoJobcenter: true, ready: ready)
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }
 

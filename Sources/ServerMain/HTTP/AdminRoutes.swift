@@ -3,12 +3,19 @@ import Hummingbird
 import HummingbirdCore
 import ServicePlatform
 
-/// The admin listener: health, and the admin API of the contract behind the bearer token.
+/// The admin listener: health, status and metrics (open), the admin API of the contract behind
+/// the bearer token, and the admin pages (bearer token or a login session, CSRF-checked forms).
 struct AdminRoutes: Sendable {
-    typealias Context = BasicRequestContext
+    typealias Context = AdminRequestContext
 
     let commands: AdminCommands?
     let adminToken: String?
+    var observability: PlatformObservability? = nil
+    var sessions = AdminSessions()
+    var municipalities: MunicipalityDirectory? = nil
+    var services: [String] = []
+    /// Self-service test certificates; nil where the platform is not exttest.
+    var testCertificates: TestCertificateIssuer? = nil
 
     struct RegisterSystem: Decodable { let name: String; let certificatePem: String }
     struct CertificateBody: Decodable { let certificatePem: String }
@@ -26,11 +33,29 @@ struct AdminRoutes: Sendable {
     struct Receivers: ResponseEncodable { let receivers: [ReceiverView] }
     struct ReceiverView: Encodable { let systemId: String; let endpointUrl: String; let municipalityCodes: [String] }
 
+    struct TestCertificateBody: Decodable { let name: String; let passphrase: String }
+
     func add(to router: Router<Context>) {
-        router.get("/health/live") { _, _ in "ok\n" }
-        router.get("/health/ready") { _, _ in "ready\n" }
+        if let observability {
+            router.add(middleware: AdminMetricsMiddleware(metrics: observability.metrics))
+            StatusRoutes(observability: observability).add(to: router)
+        } else {
+            router.get("/health/live") { _, _ in "ok\n" }
+            router.get("/health/ready") { _, _ in "ready\n" }
+        }
         guard let commands, let adminToken else { return }
+        if let observability, let municipalities {
+            AdminPages(commands: commands, sessions: sessions, adminToken: adminToken, municipalities: municipalities, services: services,
+                       observability: observability, testCertificates: testCertificates).add(to: router)
+        }
         let api = router.group("admin/api").add(middleware: AdminTokenMiddleware(token: adminToken))
+        let testCertificates = self.testCertificates
+        api.post("test-certificates") { request, context -> Response in
+            guard let testCertificates else { throw HTTPError(.notFound, message: "test certificates are offered on exttest only") }
+            let body = try await request.decode(as: TestCertificateBody.self, context: context)
+            let issued = try await Self.run { () async throws(AdminError) in try await testCertificates.issue(name: body.name, passphrase: body.passphrase) }
+            return Self.pkcs12Response(issued)
+        }
 
         api.post("systems") { request, context -> Created in
             let body = try await request.decode(as: RegisterSystem.self, context: context)
@@ -122,6 +147,14 @@ struct AdminRoutes: Sendable {
             query.limit = value
         }
         return query
+    }
+
+    /// A PKCS#12 download: the file, the new system's id in `X-System-Id`.
+    static func pkcs12Response(_ issued: TestCertificateIssuer.Issued) -> Response {
+        Response(status: .ok,
+                 headers: [.contentType: "application/x-pkcs12", .xSystemID: issued.systemID, .cacheControl: "no-store",
+                           .contentDisposition: "attachment; filename=\"test-certificate-\(issued.systemID).p12\""],
+                 body: .init(byteBuffer: ByteBuffer(bytes: issued.pkcs12)))
     }
 
     /// Runs an admin command, turning its refusal into a 4xx with the message.

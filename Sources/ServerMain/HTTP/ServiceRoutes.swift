@@ -43,7 +43,8 @@ struct ServiceRoutes: Sendable {
                             body: .init(byteBuffer: ByteBuffer(string: "SP-1001: the request body is larger than \(maxBodyBytes) bytes\n")))
         }
         let call = InboundCall(body: Array(buffer.readableBytesView), contentType: request.headers[.contentType],
-                               soapAction: request.headers[.soapAction], peer: await context.tlsPeer())
+                               soapAction: request.headers[.soapAction], peer: await context.tlsPeer(),
+                               endpoint: endpoint(for: request))
         let reply = await pipeline.handle(call)
         return Response(status: .init(code: reply.status),
                         headers: [.contentType: reply.contentType],
@@ -51,10 +52,16 @@ struct ServiceRoutes: Sendable {
     }
 
     func publishedContract(_ request: Request) -> Response {
+        if request.uri.query == "package" {
+            return Response(status: .ok,
+                            headers: [.contentType: "application/zip",
+                                      .contentDisposition: "attachment; filename=\"\(ContractPackage.fileName)\""],
+                            body: .init(byteBuffer: ByteBuffer(bytes: contract.contractPackage.archive)))
+        }
         guard let query = request.uri.query,
               let text = contract.document(forQuery: query, endpoint: endpoint(for: request)) else {
             return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: "Ask for ?wsdl, ?wsdl=NAME or ?xsd=NAME\n")))
+                            body: .init(byteBuffer: ByteBuffer(string: "Ask for ?wsdl, ?wsdl=token, ?wsdl=NAME, ?xsd=NAME or ?package\n")))
         }
         return Response(status: .ok, headers: [.contentType: "text/xml; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -3,7 +3,8 @@ import SOAPCodec
 
 /// Builds and signs a call under the SAML model the way OIO IDWS clients do (SOAP 1.1,
 /// WS-Addressing, `sbf:Framework`, `wsse:Security` with Timestamp, assertion, STR (SAMLID) and
-/// the message signature over Body, Timestamp and the addressing headers, KeyInfo = the STR).
+/// the message signature over Body, Timestamp, the addressing headers and, through the
+/// STR-Transform, the assertion; KeyInfo = the STR).
 /// Used by `serviceplatform send --security saml` and by tests.
 package struct TokenMessageSigner: Sendable {
     private let key: SignatureKey
@@ -46,7 +47,7 @@ package struct TokenMessageSigner: Sendable {
         w.raw(securityTokenReference(id: ids.str, assertionID: assertionID))
         let keyInfo = securityTokenReference(id: nil, assertionID: assertionID)
         w.raw(SignatureTemplate.detached(referenceIDs: [ids.body, ids.timestamp, ids.action, ids.messageID, ids.to, ids.replyTo, ids.framework],
-                                         keyInfo: keyInfo))
+                                         tokenReferenceID: ids.str, keyInfo: keyInfo))
         w.close("wsse:Security")
         w.close("soap:Header")
         w.open("soap:Body", attributes: [("wsu:Id", ids.body)])
@@ -58,8 +59,9 @@ package struct TokenMessageSigner: Sendable {
         guard let root = document.root, let header = root.child(named: QualifiedName(soap, "Header")),
               let security = header.child(named: QualifiedName(ns.wsse, "Security")),
               let signature = security.child(named: QualifiedName(ns.ds, "Signature")),
+              let signedAssertion = security.child(named: QualifiedName(ns.saml, "Assertion")),
               document.registerOwnIDs() else { throw CocoaError(.coderInvalidValue) }
-        try XMLSigner.sign(signature, with: key)
+        try XMLSigner.sign(signature, with: key, tokenAssertion: signedAssertion)
         return Array(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + root.serialized()).utf8)
     }
 

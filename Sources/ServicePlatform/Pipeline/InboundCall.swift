@@ -9,12 +9,16 @@ package struct InboundCall: Sendable {
     /// The TLS client certificate, when one was presented (not yet verified).
     package let peer: TLSPeer?
     package let receivedAt: Date
+    /// The address the client called (scheme, host as it named it, path), for `wsa:To`.
+    package let endpoint: String?
 
-    package init(body: [UInt8], contentType: String?, soapAction: String?, peer: TLSPeer? = nil, receivedAt: Date = Date()) {
+    package init(body: [UInt8], contentType: String?, soapAction: String?, peer: TLSPeer? = nil, receivedAt: Date = Date(),
+                 endpoint: String? = nil) {
         self.body = body
         self.contentType = contentType
         self.soapAction = soapAction
         self.peer = peer
+        self.endpoint = endpoint
         self.receivedAt = receivedAt
     }
 }

@@ -137,6 +137,10 @@ package struct ServiceCallPipeline: Sendable {
            addressed.text.trimmingCharacters(in: .whitespacesAndNewlines) != operation.action {
             throw PlatformFault(.malformedRequest, "wsa:Action does not name the operation of the Body (\(operation.name))")
         }
+        if let to = envelope.header?.child(named: QualifiedName(WSNamespaces.wsa, "To")), let endpoint = call.endpoint,
+           !EndpointAddress.matches(to.text, endpoint: endpoint) {
+            throw PlatformFault(.authenticationFailed, "wsa:To names another endpoint than this service")
+        }
         // 2. Context elements and the security model: who calls, for which municipality, may it.
         let contexts = try RequestContexts(of: envelope.payload)
         draft.callContext = contexts.callContextValues()

@@ -78,6 +78,23 @@ enum SQLiteMigrations {
                 CREATE INDEX audit_besked ON audit(besked_id);
                 """)
         }
+        migrator.registerMigration("v2 status probes") { db in
+            try db.execute(sql: """
+                CREATE TABLE status_probe_round (
+                    time_us INTEGER PRIMARY KEY NOT NULL,
+                    service_state TEXT NOT NULL CHECK (service_state IN ('full', 'partial', 'unavailable')),
+                    receivers INTEGER NOT NULL,
+                    receivers_up INTEGER NOT NULL);
+                CREATE TABLE status_probe (
+                    round_time_us INTEGER NOT NULL REFERENCES status_probe_round(time_us) ON DELETE CASCADE,
+                    receiver_system TEXT NOT NULL,
+                    endpoint_url TEXT NOT NULL,
+                    up INTEGER NOT NULL,
+                    latency_us INTEGER,
+                    detail TEXT,
+                    PRIMARY KEY (round_time_us, receiver_system));
+                """)
+        }
         return migrator
     }
 }

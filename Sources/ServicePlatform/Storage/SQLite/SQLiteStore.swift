@@ -206,3 +206,97 @@ package final class SQLiteStore: PlatformStore {
                     latencyMicros: row["latency_us"], cprHash: row["cpr_hash"], details: row["details"], sequence: row["seq"])
     }
 }
+
+// MARK: Observability (status page, metrics, readiness)
+
+extension SQLiteStore: ObservabilityStore {
+    package func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    package func recordProbeRound(_ round: ProbeRound) async throws {
+        try await pool.write { db in
+            let time = Self.micros(round.time)
+            try db.execute(sql: "INSERT INTO status_probe_round (time_us, service_state, receivers, receivers_up) VALUES (?, ?, ?, ?)",
+                           arguments: [time, round.state.code, round.results.count, round.results.filter(\.up).count])
+            for r in round.results {
+                try db.execute(sql: """
+                    INSERT INTO status_probe (round_time_us, receiver_system, endpoint_url, up, latency_us, detail) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [time, r.receiverSystem, r.endpointURL, r.up, r.latencyMicros, r.detail])
+            }
+        }
+    }
+
+    package func latestProbeRound() async throws -> ProbeRound? {
+        try await pool.read { db in
+            guard let round = try Row.fetchOne(db, sql: "SELECT time_us, service_state FROM status_probe_round ORDER BY time_us DESC LIMIT 1") else {
+                return nil
+            }
+            let time: Int64 = round["time_us"]
+            let results = try Row.fetchAll(db, sql: """
+                SELECT receiver_system, endpoint_url, up, latency_us, detail FROM status_probe WHERE round_time_us = ? ORDER BY receiver_system
+                """, arguments: [time]).map {
+                ProbeResult(receiverSystem: $0["receiver_system"], endpointURL: $0["endpoint_url"], up: $0["up"],
+                            latencyMicros: $0["latency_us"], detail: $0["detail"])
+            }
+            return ProbeRound(time: Date(timeIntervalSince1970: Double(time) / 1_000_000), results: results,
+                              state: ServiceAvailability(code: round["service_state"]) ?? .unavailable)
+        }
+    }
+
+    package func uptime(since: Date) async throws -> UptimeSummary {
+        try await pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*) AS rounds, coalesce(sum(service_state <> 'unavailable'), 0) AS available, min(time_us) AS oldest
+                FROM status_probe_round WHERE time_us >= ?
+                """, arguments: [Self.micros(since)])
+            let oldest: Int64? = row?["oldest"]
+            return UptimeSummary(rounds: row?["rounds"] ?? 0, availableRounds: row?["available"] ?? 0,
+                                 oldest: oldest.map { Date(timeIntervalSince1970: Double($0) / 1_000_000) })
+        }
+    }
+
+    package func pruneProbeRounds(before date: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM status_probe_round WHERE time_us < ?", arguments: [Self.micros(date)])
+        }
+    }
+
+    package func recentCallOutcomes(limit: Int, since: Date) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT outcome FROM audit WHERE time_us >= ? ORDER BY time_us DESC, seq DESC LIMIT ?",
+                                arguments: [Self.micros(since), max(0, limit)])
+        }
+    }
+
+    package func callLatency(since: Date, outcomes: [String], receiverSystem: String?) async throws -> LatencySummary {
+        var conditions = ["time_us >= ?"]
+        var arguments: StatementArguments = [Self.micros(since)]
+        if !outcomes.isEmpty {
+            conditions.append("outcome IN (" + Array(repeating: "?", count: outcomes.count).joined(separator: ", ") + ")")
+            for outcome in outcomes { arguments += [outcome] }
+        }
+        if let receiverSystem { conditions.append("receiver_system = ?"); arguments += [receiverSystem] }
+        let whereClause = conditions.joined(separator: " AND ")
+        let bound = arguments
+        return try await pool.read { db in
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM audit WHERE \(whereClause)", arguments: bound) ?? 0
+            guard count > 0 else { return LatencySummary(calls: 0, medianMicros: nil) }
+            // The lower median for an even count: a real observed value, never an average of two.
+            let median = try Int.fetchOne(db, sql: "SELECT latency_us FROM audit WHERE \(whereClause) ORDER BY latency_us LIMIT 1 OFFSET ?",
+                                          arguments: bound + [(count - 1) / 2])
+            return LatencySummary(calls: count, medianMicros: median)
+        }
+    }
+
+    package func latestAuditSequence() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM audit") ?? 0 }
+    }
+
+    package func auditRecords(after sequence: Int64, limit: Int) async throws -> [AuditRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [sequence, max(1, limit)])
+                .map(Self.auditRecord)
+        }
+    }
+}

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Reads what scripts/bench measured (ROWS_DIR/*.json from the generator, *.meta.json from the
+script, soak-rss.tsv, context.json), prints the figures table and the targets with pass/fail,
+writes one JSON file of all of it, and ends with the two headline lines: the router's
+throughput relative to nginx and its CPU per call.
+Usage: report.py ROWS_DIR OUT_JSON; exits 1 on any error or lost audit record."""
+import glob
+import json
+import os
+import sys
+
+rows_dir, out_path = sys.argv[1], sys.argv[2]
+with open(os.path.join(rows_dir, "context.json")) as f:
+    context = json.load(f)
+smoke = context["mode"] == "smoke"
+
+rows = []
+for meta_path in sorted(glob.glob(os.path.join(rows_dir, "*.meta.json")), key=os.path.getmtime):
+    with open(meta_path) as f:
+        meta = json.load(f)
+    gen_path = meta_path.replace(".meta.json", ".json")
+    if not os.path.exists(gen_path):
+        meta["generator"] = None
+        rows.append(meta)
+        continue
+    with open(gen_path) as f:
+        meta["generator"] = json.load(f)
+    g = meta["generator"]
+    calls = g["callsSent"]
+    meta["cpuMicrosPerCall"] = meta["cpuSeconds"] * 1e6 / calls if calls else None
+    meta["peakRssMB"] = meta["hwmKiB"] / 1024
+    rows.append(meta)
+by_name = {r["name"]: r for r in rows}
+
+
+def g(row, *path):
+    value = row["generator"]
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+# ---- the table -------------------------------------------------------------------------
+print()
+print("Figures (latency from the intended send time in open-loop rows; CPU and peak RSS of the measured process:"
+      " jobcenter for direct, nginx master+worker for nginx, router for router; load = the machine's 1-minute load average"
+      " at the row's end, other work on the machine included)")
+header = f"{'row':<22} {'target':<7} {'msg':<9} {'bytes':>6} {'conc':>4} {'rate/s':>7} {'calls':>7} {'err':>4} " \
+         f"{'thrpt/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'p99.9 ms':>8} {'CPU µs/call':>11} {'peakRSS MB':>10} {'audit':>6} {'load':>5}"
+print(header)
+print("-" * len(header))
+problems = []
+for r in rows:
+    if r["generator"] is None:
+        print(f"{r['name']:<22} {r['target']:<7} generator failed")
+        problems.append(f"{r['name']}: the generator failed")
+        continue
+    rate = g(r, "ratePerSecond")
+    lat = g(r, "latencyMicros")
+    errors = g(r, "errors")
+    total_errors = errors["status"] + errors["body"] + errors["transport"]
+    audit = "-"
+    if r.get("auditDelta") is not None:
+        audit = "ok" if r["auditDelta"] == g(r, "callsSent") else f"{r['auditDelta']}!"
+        if r["auditDelta"] != g(r, "callsSent"):
+            problems.append(f"{r['name']}: {g(r, 'callsSent')} calls but {r['auditDelta']} audit records")
+    if r.get("jobcenterDelta") is not None and r["jobcenterDelta"] != g(r, "callsSent"):
+        problems.append(f"{r['name']}: {g(r, 'callsSent')} calls but the jobcenter received {r['jobcenterDelta']}")
+    if total_errors:
+        problems.append(f"{r['name']}: {total_errors} errors {errors} e.g. {g(r, 'errorSamples')[:1]}")
+    if g(r, "notSent"):
+        problems.append(f"{r['name']}: {g(r, 'notSent')} planned calls not sent (the open loop fell behind)")
+    print(f"{r['name']:<22} {r['target']:<7} {r['message']:<9} {g(r, 'bodyBytes'):>6} {g(r, 'concurrency'):>4} "
+          f"{(f'{rate:.0f}' if rate else '-'):>7} {g(r, 'callsSent'):>7} {total_errors:>4} {g(r, 'throughputPerSecond'):>8.0f} "
+          f"{lat['p50'] / 1000:>7.2f} {lat['p99'] / 1000:>7.2f} {lat['p999'] / 1000:>8.2f} "
+          f"{r['cpuMicrosPerCall']:>11.0f} {r['peakRssMB']:>10.1f} {audit:>6} {r.get('loadAvg1', 0):>5.2f}")
+print()
+print("(d) SAML through the router: not yet implemented (SAML model pending)")
+print("(e) SAML row: not yet implemented (SAML model pending)")
+for note in context.get("notes", []):
+    print("note: " + note)
+
+# ---- soak ------------------------------------------------------------------------------
+soak = {"samples": []}
+soak_path = os.path.join(rows_dir, "soak-rss.tsv")
+if os.path.exists(soak_path):
+    with open(soak_path) as f:
+        soak["samples"] = [{"t": float(t), "rssKiB": int(k)} for t, k in (line.split() for line in f if line.strip())]
+samples = soak["samples"]
+if samples:
+    span = samples[-1]["t"] or 1
+    settled = [s for s in samples if s["t"] >= 0.2 * span] or samples
+    base = settled[0]["rssKiB"]
+    worst = max(abs(s["rssKiB"] - base) / base for s in settled) if base else 0
+    soak.update(baselineKiB=base, maxDeviation=worst, flat=worst <= 0.10)
+    listed = ", ".join("%.0f" % (s["rssKiB"] / 1024) for s in samples)
+    print(f"soak: router RSS {listed} MB "
+          f"(every {context['soakSampleSeconds']} s); largest deviation from the first sample after 20 % of the soak: {worst * 100:.1f} %")
+
+
+# ---- registry --------------------------------------------------------------------------
+def compare(small, big):
+    a, b = by_name.get(small), by_name.get(big)
+    if not a or not b or not a["generator"] or not b["generator"]:
+        return None
+    return {"small": small, "big": big,
+            "cpuRatio": b["cpuMicrosPerCall"] / a["cpuMicrosPerCall"] if a["cpuMicrosPerCall"] else None,
+            "throughputRatio": g(b, "throughputPerSecond") / g(a, "throughputPerSecond") if g(a, "throughputPerSecond") else None,
+            "p50Ratio": g(b, "latencyMicros", "p50") / g(a, "latencyMicros", "p50") if g(a, "latencyMicros", "p50") else None}
+
+
+registry = [c for c in (compare("router-c32-3k", "router-c32-3k-bigreg"), compare("router-c1-3k", "router-c1-3k-bigreg")) if c]
+for c in registry:
+    print(f"registry {context.get('bigRegistry', '')}: {c['big']} vs {c['small']}: CPU/call ×{c['cpuRatio']:.2f}, "
+          f"throughput ×{c['throughputRatio']:.2f}, p50 ×{c['p50Ratio']:.2f}")
+
+# ---- targets ---------------------------------------------------------------------------
+targets = []
+
+
+def target(name, measured, limit, passed, unit=""):
+    targets.append({"target": name, "measured": measured, "limit": limit, "pass": passed})
+
+
+router, nginx, direct = by_name.get("router-c32-3k"), by_name.get("nginx-c32-3k"), by_name.get("direct-c32-3k")
+ratio = None
+if router and nginx and router["generator"] and nginx["generator"] and g(nginx, "throughputPerSecond"):
+    ratio = g(router, "throughputPerSecond") / g(nginx, "throughputPerSecond")
+    target("AuthorityContext throughput / nginx throughput, concurrency 32, ~3 KB", round(ratio, 3), ">= 0.6", ratio >= 0.6)
+cpu = router["cpuMicrosPerCall"] if router and router["generator"] else None
+if cpu is not None:
+    target("router CPU per call, µs (concurrency 32, ~3 KB)", round(cpu, 1), "<= 200", cpu <= 200)
+ro, do = by_name.get("router-open50"), by_name.get("direct-open50")
+if ro and do and ro["generator"] and do["generator"]:
+    added = (g(ro, "latencyMicros", "p99") - g(do, "latencyMicros", "p99")) / 1000
+    target(f"added p99 over direct at 50 % of the router's max rate ({g(ro, 'ratePerSecond'):.0f}/s), ms", round(added, 3), "<= 2", added <= 2)
+r128 = by_name.get("router-c128-3k")
+if r128 and r128["generator"]:
+    target("router peak RSS at concurrency 128, MB", round(r128["peakRssMB"], 1), "< 200", r128["peakRssMB"] < 200)
+if "flat" in soak:
+    target("router RSS flat over the soak (largest deviation)", f"{soak['maxDeviation'] * 100:.1f} %", "±10 %", soak["flat"])
+for c in registry:
+    flat = c["cpuRatio"] is not None and c["cpuRatio"] <= 1.2 and c["throughputRatio"] is not None and c["throughputRatio"] >= 0.8
+    target(f"look-up cost flat with {context.get('bigRegistry', 'the big registry')} ({c['big']}: CPU ≤ ×1.2, throughput ≥ ×0.8)",
+           f"CPU ×{c['cpuRatio']:.2f}, thrpt ×{c['throughputRatio']:.2f}", "flat", flat)
+target("errors, unsent calls and lost audit/jobcenter records over all runs", len(problems), "0", not problems)
+
+print()
+print("Targets" + (" (smoke: debug build and second-long runs, so only the last one is judged)" if smoke else ""))
+for t in targets:
+    verdict = "PASS" if t["pass"] else "FAIL"
+    if smoke and t is not targets[-1]:
+        verdict = "n/a"
+    print(f"  [{verdict:<4}] {t['target']}: {t['measured']} (target {t['limit']})")
+for p in problems:
+    print("  problem: " + p)
+
+result = {"context": context, "rows": rows, "soak": soak, "registry": registry, "targets": targets, "problems": problems,
+          "routerToNginxThroughputRatio": ratio, "routerCpuMicrosPerCall": cpu}
+os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
+with open(out_path, "w") as f:
+    json.dump(result, f, indent=2)
+print(f"figures written to {out_path}")
+print()
+if ratio is not None:
+    print(f"(c)/(b) throughput at concurrency 32, ~3 KB: {ratio:.2f} (router {g(router, 'throughputPerSecond'):.0f}/s, "
+          f"nginx {g(nginx, 'throughputPerSecond'):.0f}/s; target >= 0.6)")
+else:
+    print("(c)/(b) throughput: not measured")
+print(f"router CPU per call (c): {cpu:.0f} µs (target <= 200)" if cpu is not None else "router CPU per call (c): not measured")
+sys.exit(1 if problems else 0)
