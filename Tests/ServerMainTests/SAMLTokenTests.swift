@@ -254,3 +254,30 @@ struct AddressingTests {
         }
     }
 }
+
+@Suite("Each signed header changed after signing")
+struct SignedHeaderTamperTests {
+    /// (what is changed, how): each edit changes one signed part and nothing else.
+    static let edits: [(String, String, String)] = [
+        ("wsa:MessageID", "<wsa:MessageID wsu:Id=\"wsa-msgid\">urn:uuid:", "<wsa:MessageID wsu:Id=\"wsa-msgid\">urn:uuid:0"),
+        ("wsa:To", "/service/JC/Kontanthjaelp/2</wsa:To>", "/service/JC/Kontanthjaelp/2/</wsa:To>"),
+        ("wsa:ReplyTo", "addressing/anonymous</wsa:Address>", "addressing/none</wsa:Address>"),
+        ("wsa:Action mustUnderstand", "<wsa:Action soap:mustUnderstand=\"1\"", "<wsa:Action soap:mustUnderstand=\"0\""),
+        ("sbf:Framework", "version=\"2.0\"", "version=\"2.1\""),
+        ("wsu:Timestamp", "<wsu:Created>", "<wsu:Created>\u{20}"),
+    ]
+
+    @Test("a change to a signed header is SP-2001 and nothing is forwarded", arguments: edits.map(\.0))
+    func tampered(_ name: String) async throws {
+        let (_, find, replace) = try #require(Self.edits.first { $0.0 == name })
+        try await withRunningPlatform { p async throws in
+            let (_, assertion) = try await p.token()
+            let besked = UUID().uuidString.lowercased()
+            let message = try p.signedCall(beskedID: besked, assertion: assertion) { text in
+                #expect(text.contains(find), "the edit for \(name) finds nothing")
+                return text.replacingOccurrences(of: find, with: replace)
+            }
+            try await expectRefused(p, try await p.post(message, as: .none), code: "SP-2001", beskedID: besked)
+        }
+    }
+}

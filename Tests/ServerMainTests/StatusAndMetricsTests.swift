@@ -92,6 +92,9 @@ struct StatusAndMetricsTests {
             #expect(text.contains("serviceplatform_call_duration_seconds_count{operation=\"RetBevilling\"} 3"))
             #expect(text.contains("serviceplatform_routed_call_duration_seconds_count{receiver=\"demo-jobcenter\"} 2"))
             #expect(text.contains("serviceplatform_http_requests_in_flight{listener=\"admin\"}"))
+            #expect(text.contains("serviceplatform_http_requests_in_flight{listener=\"service\"} 0"))
+            #expect(text.contains("serviceplatform_http_requests_total{listener=\"service\",status=\"200\"} 2"))
+            #expect(text.contains("serviceplatform_http_requests_total{listener=\"service\",status=\"500\"} 1"))
             #expect(!text.contains("0101901234"))
             for besked in beskedIDs { #expect(!text.contains(besked)) }
             // A second scrape counts nothing twice.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SOAPCodec
 import Synchronization
 
 /// A browser's login: the session id lives only in the cookie and (hashed) here, never the
@@ -71,13 +72,12 @@ final class AdminSessions: Sendable {
     }
 
     private static func key(_ id: String) -> String {
-        SHA256.hash(data: Array(id.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Array(id.utf8)))
     }
 
     /// 32 random bytes, hex.
     static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return Hex.random(count: 32)
     }
 
     /// Constant-time comparison of two tokens.

@@ -75,7 +75,8 @@ struct Platform: Sendable {
         dependencies.limits = XMLLimits(maxBytes: settings.maxBodyBytes)
         let commands = AdminCommands(store: store, registry: registry, municipalities: municipalities, services: [service.name])
         let observability = try await PlatformObservability(service: service.name, store: store, registry: registry,
-                                                            municipalities: municipalities, pki: pki, logger: logger)
+                                                            municipalities: municipalities, pki: pki,
+                                                            probeInterval: .seconds(settings.probeIntervalSeconds), logger: logger)
         return Platform(
             settings: settings, pki: pki, store: store, registry: registry,
             commands: commands,
@@ -90,12 +91,12 @@ struct Platform: Sendable {
     }
 
     static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return Hex.random(count: 32)
     }
 
     func serviceApplication(onBound: @escaping @Sendable (Int) async -> Void) throws -> some ApplicationProtocol {
         let router = Router(context: ServiceRequestContext.self)
+        router.add(middleware: ListenerMetricsMiddleware(metrics: observability.metrics, listener: "service"))
         ServiceRoutes(pipeline: pipeline, contract: contract, maxBodyBytes: settings.maxBodyBytes,
                       scheme: "https", fallbackHost: "\(settings.bindAddress):\(settings.servicePort)").add(to: router)
         STSRoutes(tokens: tokens).add(to: router)

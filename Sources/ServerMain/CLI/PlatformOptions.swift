@@ -43,6 +43,9 @@ struct PlatformOptions: ParsableArguments {
     @Option(help: "An extra audience accepted in assertions; repeatable.")
     var serviceAudience: [String] = []
 
+    @Option(help: "Seconds between probes of each receiver (feeds /status and /metrics).")
+    var probeIntervalSeconds: Int?
+
     @Option(help: "The demo jobcenter's HTTPS port (demo only; 0 picks a free port).")
     var jobcenterPort: Int?
 
@@ -77,7 +80,8 @@ struct PlatformOptions: ParsableArguments {
             trustedSTS: try trustedSTSSetting(),
             extraAudiences: serviceAudience.isEmpty ? (value("service-audience", nil).map { [$0] } ?? []) : serviceAudience,
             signingCertificate: value("signing-cert", signingCert),
-            signingKey: value("signing-key", signingKey))
+            signingKey: value("signing-key", signingKey),
+            probeIntervalSeconds: max(1, intValue("probe-interval-seconds", probeIntervalSeconds) ?? 30))
     }
 }
 
@@ -99,6 +103,7 @@ struct PlatformSettings: Sendable {
     var extraAudiences: [String] = []
     var signingCertificate: String? = nil
     var signingKey: String? = nil
+    var probeIntervalSeconds: Int = 30
 
     /// The audience every assertion may name, whatever is configured.
     static let defaultAudience = "urn:serviceplatform:service:JC:Kontanthjaelp:2"

@@ -3,6 +3,7 @@ import GrantService
 import Hummingbird
 import HummingbirdTLS
 import Logging
+import NIOCore
 import ServicePlatform
 
 /// The exttest jobcenter system: a real receiver with its own HTTPS port (mutual TLS: only
@@ -34,5 +35,3 @@ enum DemoJobcenter {
                            onServerRunning: { channel in await onBound(channel.localAddress?.port ?? port) }, logger: logger)
     }
 }
-
-import NIOCore

@@ -37,7 +37,7 @@ struct AdminRoutes: Sendable {
 
     func add(to router: Router<Context>) {
         if let observability {
-            router.add(middleware: AdminMetricsMiddleware(metrics: observability.metrics))
+            router.add(middleware: ListenerMetricsMiddleware(metrics: observability.metrics, listener: "admin"))
             StatusRoutes(observability: observability).add(to: router)
         } else {
             router.get("/health/live") { _, _ in "ok\n" }

@@ -43,22 +43,22 @@ struct StatusRoutes: Sendable {
     }
 }
 
-/// Counts the admin listener's requests and how many are under way.
-struct AdminMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+/// Counts a listener's requests by HTTP status, and how many are under way.
+struct ListenerMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: PlatformMetrics
+    let listener: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        metrics.adminInFlight.increment()
-        defer { metrics.adminInFlight.decrement() }
+        metrics.requestStarted(listener: listener)
         do {
             let response = try await next(request, context)
-            metrics.adminRequest(status: response.status.code)
+            metrics.requestFinished(listener: listener, status: response.status.code)
             return response
         } catch let error as any HTTPResponseError {
-            metrics.adminRequest(status: error.status.code)
+            metrics.requestFinished(listener: listener, status: error.status.code)
             throw error
         } catch {
-            metrics.adminRequest(status: 500)
+            metrics.requestFinished(listener: listener, status: 500)
             throw error
         }
     }

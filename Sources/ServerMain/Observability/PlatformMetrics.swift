@@ -11,16 +11,18 @@ import ServicePlatform
 final class PlatformMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
-    /// Requests being handled on the admin listener right now (the service listener's calls are
-    /// counted from the audit log; see `AuditMetricsFeed`).
-    let adminInFlight: Meter
+    /// Requests being handled right now, per listener (`service`, `admin`): the open-connection
+    /// view of load (calls themselves are counted from the audit log; see `AuditMetricsFeed`).
+    private let inFlight: [String: Meter]
 
     init() {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000].map { Duration.milliseconds($0) }
         self.factory = factory
-        adminInFlight = Meter(label: "serviceplatform_http_requests_in_flight", dimensions: [("listener", "admin")], factory: factory)
+        inFlight = Dictionary(uniqueKeysWithValues: ["service", "admin"].map {
+            ($0, Meter(label: "serviceplatform_http_requests_in_flight", dimensions: [("listener", $0)], factory: factory))
+        })
     }
 
     /// One finished call, as its audit record tells it.
@@ -56,8 +58,11 @@ final class PlatformMetrics: Sendable {
         Gauge(label: "serviceplatform_service_availability", dimensions: [], factory: factory).record(value)
     }
 
-    func adminRequest(status: Int) {
-        Counter(label: "serviceplatform_http_requests_total", dimensions: [("listener", "admin"), ("status", String(status))], factory: factory)
+    func requestStarted(listener: String) { inFlight[listener]?.increment() }
+
+    func requestFinished(listener: String, status: Int) {
+        inFlight[listener]?.decrement()
+        Counter(label: "serviceplatform_http_requests_total", dimensions: [("listener", listener), ("status", String(status))], factory: factory)
             .increment()
     }
 

@@ -8,6 +8,7 @@ package actor AuditLog {
 
     private struct Entry {
         let record: AuditRecord
+        let receipt: StoredReceipt?
         var continuation: CheckedContinuation<Wake, any Error>?
     }
 
@@ -17,20 +18,20 @@ package actor AuditLog {
 
     package init(store: any PlatformStore) { self.store = store }
 
-    /// Returns when `record` is committed; throws if the write failed.
-    package func record(_ record: AuditRecord) async throws {
+    /// Returns when `record` (and `receipt`, kept for replay) is committed; throws if the write failed.
+    package func record(_ record: AuditRecord, receipt: StoredReceipt? = nil) async throws {
         if writing {
-            let wake = try await withCheckedThrowingContinuation { pending.append(Entry(record: record, continuation: $0)) }
+            let wake = try await withCheckedThrowingContinuation { pending.append(Entry(record: record, receipt: receipt, continuation: $0)) }
             if wake == .committed { return }
             // Promoted to leader: our own entry is still first in `pending`.
         } else {
             writing = true
-            pending.append(Entry(record: record, continuation: nil))
+            pending.append(Entry(record: record, receipt: receipt, continuation: nil))
         }
         let batch = pending
         pending = []
         var failure: (any Error)?
-        do { try await store.appendAudit(batch.map(\.record)) } catch { failure = error }
+        do { try await store.appendAudit(batch.map(\.record), receipts: batch.compactMap(\.receipt)) } catch { failure = error }
         for entry in batch {
             guard let continuation = entry.continuation else { continue }
             if let failure { continuation.resume(throwing: failure) } else { continuation.resume(returning: .committed) }

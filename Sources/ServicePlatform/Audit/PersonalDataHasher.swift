@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SOAPCodec
 
 /// Turns a CPR number into a keyed hash (HMAC-SHA256) for the audit log: the same person is
 /// findable by whoever holds the key, and the log alone reveals nothing. The key lives in the
@@ -25,7 +26,7 @@ package struct PersonalDataHasher: Sendable {
 
     package func hash(_ identifier: PersonalIdentifier) -> String {
         identifier.withDigits { digits in
-            HMAC<SHA256>.authenticationCode(for: Array(digits.utf8), using: SymmetricKey(data: keyBytes)).map { String(format: "%02x", $0) }.joined()
+            Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(digits.utf8), using: SymmetricKey(data: keyBytes)))
         }
     }
 }

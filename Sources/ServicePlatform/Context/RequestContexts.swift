@@ -1,3 +1,4 @@
+import Foundation
 import SOAPCodec
 
 /// The context elements that may lead a request element (in either order, each at most once):
@@ -69,5 +70,3 @@ package struct RequestContexts {
         return values
     }
 }
-
-import Foundation

@@ -27,17 +27,14 @@ package struct ReceiptReplay: Sendable {
                        receiverSystem: stored.receiverSystem, receivedAt: stored.receivedAt)
     }
 
-    /// Keeps a receipt for replay.
-    package func remember(caller: String, request: ValidatedRequest, receipt: Receipt) async throws(PlatformFault) {
+    /// The record that keeps a receipt for replay; it is written with the call's audit record,
+    /// in the same transaction, before the answer leaves.
+    package func record(caller: String, request: ValidatedRequest, receipt: Receipt) -> StoredReceipt {
         let errors = receipt.errors.map { ErrorEntry(code: $0.code, text: $0.text) }
-        let json = (try? JSONEncoder().encode(errors)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-        do {
-            try await store.storeReceipt(StoredReceipt(
-                callerSystem: caller, beskedID: request.messageID, contentDigest: request.contentDigest, operation: request.operation.name,
-                transactionID: receipt.transactionID.description, status: receipt.status.rawValue, errorsJSON: json,
-                receiverSystem: receipt.receiverSystem, receivedAt: receipt.receivedAt))
-        } catch {
-            throw PlatformFault(.internalError, "the receipt could not be stored")
-        }
+        let json = errors.isEmpty ? "[]" : (try? JSONEncoder().encode(errors)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        return StoredReceipt(
+            callerSystem: caller, beskedID: request.messageID, contentDigest: request.contentDigest, operation: request.operation.name,
+            transactionID: receipt.transactionID.description, status: receipt.status.rawValue, errorsJSON: json,
+            receiverSystem: receipt.receiverSystem, receivedAt: receipt.receivedAt)
     }
 }

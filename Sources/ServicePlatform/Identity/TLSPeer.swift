@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SOAPCodec
 
 /// The client certificate a TLS peer presented (its DER), and the SHA-256 fingerprint that maps
 /// it to a registered system. Presented is not verified: `ClientCertificateVerifier` decides.
@@ -16,6 +17,6 @@ package struct TLSPeer: Sendable, Equatable {
 /// Lowercase hex SHA-256 of a certificate's DER: how the registry names certificates.
 package enum CertificateFingerprint {
     package static func sha256(_ der: [UInt8]) -> String {
-        SHA256.hash(data: der).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: der))
     }
 }

@@ -58,6 +58,7 @@ package struct ServiceCallPipeline: Sendable {
         var reply: OutboundReply
         var outcome: String
         var faultCode: String?
+        var keep: StoredReceipt?
         do throws(PlatformFault) {
             guard let mediaType else {
                 throw PlatformFault(.malformedRequest, "the content type must be text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2) in UTF-8")
@@ -67,6 +68,7 @@ package struct ServiceCallPipeline: Sendable {
             reply = OutboundReply(status: 200, contentType: version.contentType(), body: try answer(response, for: answered, version: version),
                                   transactionID: transactionID, faultCode: nil)
             outcome = answered.receipt.status.rawValue
+            keep = answered.keep
         } catch {
             reply = Self.faultReply(error, version: version, transactionID: transactionID)
             outcome = error.code.rawValue
@@ -75,12 +77,12 @@ package struct ServiceCallPipeline: Sendable {
         let elapsed = ContinuousClock.now - started
         let micros = Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
         do {
-            try await d.audit.record(draft.record(outcome: outcome, faultCode: faultCode, latencyMicros: micros))
+            try await d.audit.record(draft.record(outcome: outcome, faultCode: faultCode, latencyMicros: micros), receipt: keep)
         } catch {
             log.error("audit record could not be written; answering SP-5000")
             return Self.faultReply(PlatformFault(.internalError, "internal error"), version: version, transactionID: transactionID)
         }
-        log.info("call", metadata: ["operation": "\(draft.operation ?? "-")", "outcome": "\(outcome)", "caller": "\(draft.callerSystem ?? "-")"])
+        log.debug("call", metadata: ["operation": "\(draft.operation ?? "-")", "outcome": "\(outcome)", "caller": "\(draft.callerSystem ?? "-")"])
         return reply
     }
 
@@ -91,6 +93,8 @@ package struct ServiceCallPipeline: Sendable {
         let securityModel: SecurityModelKind
         /// The request's `wsa:MessageID`, for `wsa:RelatesTo`.
         let requestMessageID: String?
+        /// A fresh receipt to keep for replay (nil when it was itself replayed).
+        var keep: StoredReceipt? = nil
     }
 
     /// The reply envelope: signed for the SAML model (real token clients refuse it otherwise).
@@ -176,7 +180,7 @@ package struct ServiceCallPipeline: Sendable {
         let answer = try await forwarder.forward(request, routing: routing, to: receiver)
         let receipt = answer.completed(messageID: request.messageID, transactionID: transactionID,
                                        receiverSystem: receiver.systemID, now: Date())
-        try await d.replay.remember(caller: caller.systemID, request: request, receipt: receipt)
-        return Answered(operation: operation, receipt: receipt, securityModel: caller.securityModel, requestMessageID: messageID)
+        return Answered(operation: operation, receipt: receipt, securityModel: caller.securityModel, requestMessageID: messageID,
+                        keep: d.replay.record(caller: caller.systemID, request: request, receipt: receipt))
     }
 }

@@ -1,4 +1,6 @@
 import Crypto
+import Foundation
+import SOAPCodec
 
 /// A request that passed the schema and the business rules: what routing, idempotency, audit
 /// and forwarding need, and nothing they could misuse.
@@ -23,8 +25,6 @@ package struct ValidatedRequest: Sendable {
         self.personalIdentifier = personalIdentifier
         self.forwardElement = forwardElement
         self.deletionDate = deletionDate
-        self.contentDigest = SHA256.hash(data: Array(forwardElement.utf8)).map { String(format: "%02x", $0) }.joined()
+        self.contentDigest = Hex.encode(SHA256.hash(data: Array(forwardElement.utf8)))
     }
 }
-
-import Foundation

@@ -101,7 +101,7 @@ package struct SAMLTokenModel: SecurityModel {
               let decoded = Data(base64Encoded: value.text.filter { !$0.isWhitespace }) else {
             throw Self.fault("the message signature has no value")
         }
-        let replayKey = SHA256.hash(data: decoded).map { String(format: "%02x", $0) }.joined()
+        let replayKey = Hex.encode(SHA256.hash(data: decoded))
         if await replay.isReplay(replayKey, until: expires.addingTimeInterval(settings.skew), now: now) {
             throw Self.fault("the message was seen before (replay)")
         }

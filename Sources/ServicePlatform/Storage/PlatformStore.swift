@@ -28,11 +28,11 @@ package protocol PlatformStore: Sendable {
 
     // Idempotency
     func storedReceipt(callerSystem: String, beskedID: String) async throws -> StoredReceipt?
-    func storeReceipt(_ receipt: StoredReceipt) async throws
 
     // Audit
-    /// Appends records in one transaction, durable (fsync'd) when it returns.
-    func appendAudit(_ records: [AuditRecord]) async throws
+    /// Appends audit records and the receipts kept for replay in one transaction, durable
+    /// (fsync'd) when it returns: one commit serves many calls (group commit).
+    func appendAudit(_ records: [AuditRecord], receipts: [StoredReceipt]) async throws
     func audit(_ query: AuditQuery) async throws -> [AuditRecord]
     func auditCount() async throws -> Int
 }

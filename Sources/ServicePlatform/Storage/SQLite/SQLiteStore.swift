@@ -144,22 +144,21 @@ package final class SQLiteStore: PlatformStore {
         }
     }
 
-    package func storeReceipt(_ r: StoredReceipt) async throws {
-        try await pool.write { db in
-            // The first receipt wins: a concurrent duplicate keeps the stored one.
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO stored_receipt (caller_system, besked_id, content_digest, operation, transaction_id, status,
-                    errors_json, receiver_system, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [r.callerSystem, r.beskedID, r.contentDigest, r.operation, r.transactionID, r.status,
-                                 r.errorsJSON, r.receiverSystem, r.receivedAt])
-        }
+    private static func insert(_ r: StoredReceipt, _ db: Database) throws {
+        // The first receipt wins: a concurrent duplicate keeps the stored one.
+        try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO stored_receipt (caller_system, besked_id, content_digest, operation, transaction_id, status,
+                errors_json, receiver_system, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [r.callerSystem, r.beskedID, r.contentDigest, r.operation, r.transactionID, r.status,
+                                     r.errorsJSON, r.receiverSystem, r.receivedAt])
     }
 
     // MARK: Audit
 
-    package func appendAudit(_ records: [AuditRecord]) async throws {
-        guard !records.isEmpty else { return }
+    package func appendAudit(_ records: [AuditRecord], receipts: [StoredReceipt]) async throws {
+        guard !records.isEmpty || !receipts.isEmpty else { return }
         try await pool.write { db in
+            for receipt in receipts { try Self.insert(receipt, db) }
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO audit (transaction_id, time_us, caller_system, certificate_fingerprint, security_model, municipality_code,
                     municipality_cvr, operation, besked_id, receiver_system, outcome, fault_code, latency_us, cpr_hash, details)
