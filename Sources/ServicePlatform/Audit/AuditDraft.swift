@@ -16,11 +16,35 @@ struct AuditDraft {
     var cprHash: String?
     var callContext: [String: String] = [:]
 
-    func record(outcome: String, faultCode: String?, latencyMicros: Int) -> AuditRecord {
-        var details: String?
-        if !callContext.isEmpty, let data = try? JSONSerialization.data(withJSONObject: ["callContext": callContext], options: [.sortedKeys]) {
-            details = String(decoding: data, as: UTF8.self)
+    /// `{"callContext":{…}}` with sorted keys; written by hand because JSONSerialization costs
+    /// more than the rest of the audit record on the hot path.
+    static func json(_ values: [String: String]) -> String {
+        var out = "{\"callContext\":{"
+        for (index, key) in values.keys.sorted().enumerated() {
+            if index > 0 { out += "," }
+            out += quoted(key) + ":" + quoted(values[key] ?? "")
         }
+        return out + "}}"
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+
+    func record(outcome: String, faultCode: String?, latencyMicros: Int) -> AuditRecord {
+        let details: String? = callContext.isEmpty ? nil : Self.json(callContext)
         return AuditRecord(transactionID: transactionID.description, time: time, callerSystem: callerSystem,
                            certificateFingerprint: certificateFingerprint, securityModel: securityModel,
                            municipalityCode: municipalityCode, municipalityCVR: municipalityCVR, operation: operation,
