@@ -64,11 +64,12 @@ package struct ServiceCallPipeline: Sendable {
                 throw PlatformFault(.malformedRequest, "the content type must be text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2) in UTF-8")
             }
             let answered = try await process(call, mediaType: mediaType, transactionID: transactionID, draft: &draft)
+            // Kept whatever happens to the answer: the receiver has acted, so a retry must replay.
+            keep = answered.keep
             let response = d.service.encodeReceipt(answered.receipt, operation: answered.operation)
             reply = OutboundReply(status: 200, contentType: version.contentType(), body: try answer(response, for: answered, version: version),
                                   transactionID: transactionID, faultCode: nil)
             outcome = answered.receipt.status.rawValue
-            keep = answered.keep
         } catch {
             reply = Self.faultReply(error, version: version, transactionID: transactionID)
             outcome = error.code.rawValue
@@ -131,7 +132,7 @@ package struct ServiceCallPipeline: Sendable {
             throw PlatformFault(.malformedRequest, "the request could not be read")
         }
         guard let operation = d.service.operation(forRequest: envelope.payload.name) else {
-            throw PlatformFault(.malformedRequest, "the Body's element \(envelope.payload.localName) is not an operation of \(d.service.name)")
+            throw PlatformFault(.malformedRequest, "the Body's element is not an operation of \(d.service.name)")
         }
         draft.operation = operation.name
         if let action = mediaType.action, action != operation.action {
