@@ -28,17 +28,7 @@ struct SAMLAttackCorpusTests {
     static let refusedByEnvelope: Set<String> = ["xsw-evil-body-beside-signed"]
 
     static func python(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.currentDirectoryURL = TestPaths.repositoryRoot
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try Subprocess.run(["python3"] + arguments, in: TestPaths.repositoryRoot.path)
     }
 
     @Test("each attack gets its fault code, each valid message a receipt, and refused calls reach nothing")

@@ -153,15 +153,9 @@ struct SignedResponseTests {
                 """])
             #expect(pythonStatus == 0, "\(pythonOutput)")
             // Apache Santuario, with secure validation.
-            let santuario = Process()
-            santuario.executableURL = URL(fileURLWithPath: "/bin/bash")
-            santuario.arguments = [TestPaths.repositoryRoot.path + "/Tests/santuario/verify.sh", dir + "/response.xml", dir + "/signing.pem"]
-            let pipe = Pipe()
-            santuario.standardOutput = pipe
-            try santuario.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            santuario.waitUntilExit()
-            #expect(santuario.terminationStatus == 0, "\(output)")
+            let (santuarioStatus, output) = try Subprocess.run(["/bin/bash", TestPaths.repositoryRoot.path + "/Tests/santuario/verify.sh",
+                                                                dir + "/response.xml", dir + "/signing.pem"])
+            #expect(santuarioStatus == 0, "\(output)")
             #expect(output.contains("VERIFIED by Apache Santuario"))
         }
     }
