@@ -54,16 +54,8 @@ package struct JobcenterEndpoint: Sendable {
     }
 
     private func fault(_ code: String, _ text: String) -> ReceiverExchange {
-        var w = XMLWriter()
-        w.open("spf:ServiceplatformFault", namespaces: [("spf", FaultMessage.serviceplatformFaultNamespace)])
-        w.open("spf:ErrorList")
-        w.open("spf:Error")
-        w.element("spf:ErrorCode", code)
-        w.element("spf:ErrorText", text)
-        w.close("spf:Error")
-        w.close("spf:ErrorList")
-        w.close("spf:ServiceplatformFault")
-        return ReceiverExchange(status: 500, body: SOAPMessageWriter.fault(.soap11, blamesSender: true, reason: text, detail: w.output))
+        ReceiverExchange(status: 500, body: SOAPMessageWriter.fault(.soap11, blamesSender: true, reason: text,
+                                                                     detail: FaultMessage.serviceplatformFault([(code, text)])))
     }
 }
 

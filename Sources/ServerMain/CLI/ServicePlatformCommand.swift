@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
         let logger = PlatformRunner.bootstrapLogging()
         let platform = try await Platform.build(settings: settings, logger: logger)
         if settings.adminToken == nil { Console.line("admin-token=\(platform.adminToken)") }
-        try await PlatformRunner.run(platform, withDemoJobcenter: false, logger: logger)
+        try await PlatformRunner.run(platform, withDemoJobcenter: false, ready: ReadyLine(host: settings.bindAddress), logger: logger)
     }
 }
 
@@ -58,10 +58,7 @@ struct Demo: AsyncParsableCommand {
             // (Not awaited here: this runs inside a listener's start-up, which must not wait on a probe.)
             await platform.observability.prober.requestRound()
         }
-        let services = try PlatformRunner.services(platform, withDemoJobcenter: true, ready: ready)
-        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await PlatformRunner.run(platform, withDemoJobcenter: true, ready: ready, logger: logger)
     }
 }
 
@@ -78,8 +75,7 @@ struct Jobcenter: AsyncParsableCommand {
                                                 bindAddress: settings.bindAddress, port: settings.jobcenterPort, logger: logger) { port in
             Console.line("ready jobcenter=https://\(settings.bindAddress):\(port)\(DemoJobcenter.path)")
         }
-        let group = ServiceGroup(configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await PlatformRunner.runUntilSignalled([app], logger: logger)
     }
 }
 
@@ -118,10 +114,12 @@ enum PlatformRunner {
         return services
     }
 
-    static func run(_ platform: Platform, withDemoJobcenter: Bool, logger: Logger) async throws {
-        let ready = ReadyLine(host: platform.settings.bindAddress,
-                              expected: withDemoJobcenter ? ["service", "admin", "jobcenter"] : ["service", "admin"])
-        let services = try services(platform, withDemoJobcenter: withDemoJobcenter, ready: ready)
+    /// `ready` must expect the listeners started: `jobcenter` too when `withDemoJobcenter`.
+    static func run(_ platform: Platform, withDemoJobcenter: Bool, ready: ReadyLine, logger: Logger) async throws {
+        try await runUntilSignalled(try services(platform, withDemoJobcenter: withDemoJobcenter, ready: ready), logger: logger)
+    }
+
+    static func runUntilSignalled(_ services: [any Service], logger: Logger) async throws {
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

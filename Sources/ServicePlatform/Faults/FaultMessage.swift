@@ -16,15 +16,13 @@ package enum FaultMessage {
         )
     }
 
-    static func detail(_ fault: PlatformFault, transactionID: TransactionID) -> String {
+    /// `spf:ServiceplatformFault` → `spf:ErrorList` → one `spf:Error` per (code, text): the fault
+    /// element clients generated from the real platform's WSDLs map to a typed exception.
+    package static func serviceplatformFault(_ errors: [(code: String, text: String)]) -> String {
         var w = XMLWriter()
         w.open("spf:ServiceplatformFault", namespaces: [("spf", serviceplatformFaultNamespace)])
         w.open("spf:ErrorList")
-        w.open("spf:Error")
-        w.element("spf:ErrorCode", fault.code.rawValue)
-        w.element("spf:ErrorText", fault.text)
-        w.close("spf:Error")
-        for error in fault.receiverErrors {
+        for error in errors {
             w.open("spf:Error")
             w.element("spf:ErrorCode", error.code)
             w.element("spf:ErrorText", error.text)
@@ -32,6 +30,12 @@ package enum FaultMessage {
         }
         w.close("spf:ErrorList")
         w.close("spf:ServiceplatformFault")
+        return w.output
+    }
+
+    static func detail(_ fault: PlatformFault, transactionID: TransactionID) -> String {
+        var w = XMLWriter()
+        w.raw(serviceplatformFault([(fault.code.rawValue, fault.text)] + fault.receiverErrors.map { ($0.code, $0.text) }))
         w.open("sp:Fejl", namespaces: [("sp", fejlNamespace)])
         w.element("sp:Kode", fault.code.rawValue)
         w.element("sp:Tekst", fault.text)
