@@ -1,6 +1,7 @@
 #include "CXMLShims.h"
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
+#include <stdlib.h>
 #include <string.h>
 
 static char schema_dir[4096];
@@ -37,3 +38,34 @@ static void capture_structured(void *ctx, xmlErrorPtr err) {
 void cxmlshims_capture_schema_errors(void *ctxt, cxmlshims_first_error *first) {
     xmlSchemaSetValidStructuredErrors((xmlSchemaValidCtxtPtr)ctxt, capture_structured, first);
 }
+
+/* ---- exclusive c14n of one subtree ---- */
+#include <libxml/c14n.h>
+
+static int cxmlshims_in_subtree(void *root, xmlNodePtr node, xmlNodePtr parent) {
+    /* Namespace nodes arrive with their element as `parent`; others are walked up. */
+    xmlNodePtr at = (node != NULL && node->type == XML_NAMESPACE_DECL) ? parent : node;
+    for (; at != NULL; at = at->parent) {
+        if (at == (xmlNodePtr)root) return 1;
+    }
+    return 0;
+}
+
+int cxmlshims_exclusive_c14n(void *doc, void *node, unsigned char **out) {
+    *out = NULL;
+    if (doc == NULL || node == NULL) return -1;
+    xmlOutputBufferPtr buffer = xmlAllocOutputBuffer(NULL);
+    if (buffer == NULL) return -1;
+    int rc = xmlC14NExecute((xmlDocPtr)doc, cxmlshims_in_subtree, node, XML_C14N_EXCLUSIVE_1_0, NULL, 1, buffer);
+    if (rc < 0) { xmlOutputBufferClose(buffer); return -1; }
+    const xmlChar *content = xmlOutputBufferGetContent(buffer);
+    size_t size = xmlOutputBufferGetSize(buffer);
+    unsigned char *copy = malloc(size > 0 ? size : 1);
+    if (copy == NULL) { xmlOutputBufferClose(buffer); return -1; }
+    memcpy(copy, content, size);
+    xmlOutputBufferClose(buffer);
+    *out = copy;
+    return (int)size;
+}
+
+void cxmlshims_free(void *pointer) { free(pointer); }

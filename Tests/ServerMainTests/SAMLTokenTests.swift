@@ -107,6 +107,33 @@ struct SAMLTokenTests {
         }
     }
 
+    @Test("verdict cache poisoning: after a token verified, an edited copy of it is still SP-2001, and the token still works")
+    func verdictCache() async throws {
+        try await withRunningPlatform { p async throws in
+            let (_, assertion) = try await p.token()
+            #expect(try await p.post(try p.signedCall(assertion: assertion), as: .none).1.receiptStatus == "Modtaget")
+            // The STS signature of the genuine assertion is now remembered; each edit below must miss it and fail
+            // the full check: another CVR, a stretched validity, whitespace in the Issuer.
+            let edits: [(String) -> String] = [
+                { $0.replacingOccurrences(of: ">64942212<", with: ">11259979<") },
+                { $0.replacingOccurrences(of: "NotOnOrAfter=\"", with: "NotOnOrAfter=\"2") },
+                { $0.replacingOccurrences(of: "</saml:Issuer>", with: " </saml:Issuer>") },
+            ]
+            for edit in edits {
+                let edited = edit(assertion)
+                #expect(edited != assertion)
+                let besked = UUID().uuidString.lowercased()
+                try await expectRefused(p, try await p.post(try p.signedCall(beskedID: besked, assertion: edited), as: .none),
+                                        code: "SP-2001", beskedID: besked)
+            }
+            // A namespace declaration nobody uses leaves the canonical form, and the verdict, as they were.
+            let redeclared = assertion.replacingOccurrences(of: "<saml:Assertion ", with: "<saml:Assertion xmlns:unused=\"urn:unused\" ")
+            #expect(redeclared != assertion)
+            #expect(try await p.post(try p.signedCall(assertion: redeclared), as: .none).1.receiptStatus == "Modtaget")
+            #expect(try await p.post(try p.signedCall(assertion: assertion), as: .none).1.receiptStatus == "Modtaget")
+        }
+    }
+
     @Test("wsa:Action naming the other operation is SP-1001")
     func wsaActionOtherOperation() async throws {
         try await withRunningPlatform { p async throws in

@@ -16,4 +16,10 @@ typedef struct {
 
 /// `schemaValidCtxt` is an xmlSchemaValidCtxtPtr.
 void cxmlshims_capture_schema_errors(void *schemaValidCtxt, cxmlshims_first_error *first);
+
+/// The exclusive canonical form (comments kept) of `node` (an xmlNodePtr in `doc`, an
+/// xmlDocPtr) and its subtree, in `*out` (free with `cxmlshims_free`). Returns its length, or
+/// -1. Identical output means identical signed content, whatever the node's surroundings.
+int cxmlshims_exclusive_c14n(void *doc, void *node, unsigned char **out);
+void cxmlshims_free(void *pointer);
 #endif

@@ -44,11 +44,15 @@ package struct SOAPMediaType: Sendable, Equatable {
 }
 
 extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        var slice = Substring(self)
-        while let first = slice.first, characters.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, characters.contains(last) { slice = slice.dropLast() }
-        return String(slice)
+    /// Trims ASCII characters of `set` from both ends, by UTF-8 byte (header values are short
+    /// and every call reads several).
+    func trimmingCharacters(in set: StaticString) -> String {
+        let bytes = UnsafeBufferPointer(start: set.utf8Start, count: set.utf8CodeUnitCount)
+        let whole = Substring(self)
+        let utf8 = whole.utf8
+        var start = utf8.startIndex, end = utf8.endIndex
+        while start < end, bytes.contains(utf8[start]) { start = utf8.index(after: start) }
+        while end > start, bytes.contains(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        return String(whole[start..<end])
     }
 }

@@ -29,7 +29,13 @@ package struct XMLWriter: Sendable {
 
     /// `<name>escaped text</name>`.
     package mutating func element(_ qualified: String, _ text: String) {
-        output += "<" + qualified + ">" + Self.escape(text, attribute: false) + "</" + qualified + ">"
+        output += "<"
+        output += qualified
+        output += ">"
+        output += Self.escape(text, attribute: false)
+        output += "</"
+        output += qualified
+        output += ">"
     }
 
     /// An element only when the value is present.
@@ -42,21 +48,31 @@ package struct XMLWriter: Sendable {
 
     package var bytes: [UInt8] { Array(output.utf8) }
 
+    /// Most values need no escaping and are returned as they are; otherwise escaped by UTF-8
+    /// byte (every byte of a multi-byte character is ≥ 0x80, so only ASCII needs care).
     package static func escape(_ text: String, attribute: Bool) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"" where attribute: result += "&quot;"
-            case "\r": result += "&#13;"
-            case "\n" where attribute: result += "&#10;"
-            case "\t" where attribute: result += "&#9;"
-            default: result.unicodeScalars.append(scalar)
+        func special(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\r"): return true
+            case UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\t"): return attribute
+            default: return false
             }
         }
-        return result
+        guard text.utf8.contains(where: special) else { return text }
+        var result: [UInt8] = []
+        result.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): result.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): result.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): result.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\"") where attribute: result.append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "\r"): result.append(contentsOf: "&#13;".utf8)
+            case UInt8(ascii: "\n") where attribute: result.append(contentsOf: "&#10;".utf8)
+            case UInt8(ascii: "\t") where attribute: result.append(contentsOf: "&#9;".utf8)
+            default: result.append(byte)
+            }
+        }
+        return String(decoding: result, as: UTF8.self)
     }
 }

@@ -16,8 +16,6 @@ struct ServiceRequestContext: RequestContext {
 
     /// The presented client certificate, nil without TLS or without a certificate.
     func tlsPeer() async -> TLSPeer? {
-        guard let certificate = try? await channel.nioSSL_peerCertificate().get(),
-              let der = try? certificate.toDERBytes() else { return nil }
-        return TLSPeer(certificateDER: der)
+        await ConnectionPeers.shared.peer(of: channel)
     }
 }

@@ -19,28 +19,42 @@ struct AuditDraft {
     /// `{"callContext":{…}}` with sorted keys; written by hand because JSONSerialization costs
     /// more than the rest of the audit record on the hot path.
     static func json(_ values: [String: String]) -> String {
-        var out = "{\"callContext\":{"
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + values.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 })
+        out.append(contentsOf: #"{"callContext":{"#.utf8)
         for (index, key) in values.keys.sorted().enumerated() {
-            if index > 0 { out += "," }
-            out += quoted(key) + ":" + quoted(values[key] ?? "")
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendQuoted(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            appendQuoted(values[key] ?? "", to: &out)
         }
-        return out + "}}"
+        out.append(contentsOf: "}}".utf8)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+        var out: [UInt8] = []
+        appendQuoted(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Escapes by UTF-8 byte: every byte of a multi-byte character is ≥ 0x80, so only ASCII
+    /// control characters, `"` and `\` need care, and the rest is copied as it is.
+    private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: out.append(byte)
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
 
     func record(outcome: String, faultCode: String?, latencyMicros: Int) -> AuditRecord {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A calendar date (xs:date without zone), compared field by field; no time-zone arithmetic.
 package struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -25,12 +26,24 @@ package struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvert
     }
 
     /// Today in Europe/Copenhagen: the day a deletion takes effect.
-    package static func today(in timeZone: TimeZone = TimeZone(identifier: "Europe/Copenhagen") ?? .gmt, now: Date = Date()) -> CalendarDate {
+    package static func today(in timeZone: TimeZone = copenhagen, now: Date = Date()) -> CalendarDate {
+        if timeZone == copenhagen, let cached = currentDay.withLock({ $0 }), cached.interval.contains(now), now < cached.interval.end {
+            return cached.date
+        }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: now)
-        return CalendarDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)!
+        let date = CalendarDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)!
+        if timeZone == copenhagen, let interval = calendar.dateInterval(of: .day, for: now) {
+            currentDay.withLock { $0 = (interval, date) }
+        }
+        return date
     }
+
+    /// The platform's zone, looked up once.
+    package static let copenhagen = TimeZone(identifier: "Europe/Copenhagen") ?? .gmt
+    /// The Copenhagen day last asked for: every call asks, and a calendar costs tens of µs.
+    private static let currentDay = Mutex<(interval: DateInterval, date: CalendarDate)?>(nil)
 
     package static func daysIn(month: Int, year: Int) -> Int {
         switch month {
@@ -40,7 +53,13 @@ package struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvert
         }
     }
 
-    package var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    package var description: String {
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
+    }
 
     package static func < (a: Self, b: Self) -> Bool {
         (a.year, a.month, a.day) < (b.year, b.month, b.day)

@@ -1,14 +1,17 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
+import NIOPosix
 import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
-/// Forwards over HTTPS with AsyncHTTPClient: the platform's client certificate, the receiver's
-/// own trust root, pooled keep-alive connections (one pool per TLS configuration), a connect
-/// timeout and a deadline for the whole call. Anything that keeps the receiver from answering
-/// is SP-3002, so the caller can retry with the same BeskedID.
+/// Forwards over HTTPS on SwiftNIO: the platform's client certificate, the receiver's own trust
+/// root, kept-alive connections pooled per endpoint and trust root, a connect timeout and a
+/// deadline for the whole call. Anything that keeps the receiver from answering is SP-3002, so
+/// the caller can retry with the same BeskedID. A request is sent once, never retried here: the
+/// receiver may have acted on it. (A direct NIO client: AsyncHTTPClient's request machinery
+/// was a fifth of the router's CPU per call.)
 package final class HTTPSReceiverTransport: ReceiverTransport, Service {
     package struct Timeouts: Sendable {
         package var connect: TimeAmount
@@ -19,75 +22,143 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
         }
     }
 
-    private let client: HTTPClient
+    /// Connections are pooled by where they go and which root they trust.
+    private struct PoolKey: Hashable {
+        let endpoint: ReceiverEndpoint
+        let trustRootPEM: String
+    }
+
+    private let group: any EventLoopGroup
     private let certificateChain: [NIOSSLCertificate]
     private let privateKey: NIOSSLPrivateKey
     private let timeouts: Timeouts
     private let maxAnswerBytes: Int
-    /// TLS configurations by trust-root PEM: equal configurations share a connection pool.
-    private let configurations = Mutex<[String: TLSConfiguration]>([:])
+    private let maxIdlePerReceiver: Int
+    private let endpoints = Mutex<[String: ReceiverEndpoint]>([:])
+    /// One TLS context per trust root: building one parses certificates and keys.
+    private let contexts = Mutex<[String: NIOSSLContext]>([:])
+    private let idle = Mutex<(closed: Bool, channels: [PoolKey: [any Channel]])>((false, [:]))
 
-    package init(clientCertificatePEM: String, clientKeyPEM: String, timeouts: Timeouts = Timeouts(), maxAnswerBytes: Int = 1 << 20) throws {
+    package init(clientCertificatePEM: String, clientKeyPEM: String, timeouts: Timeouts = Timeouts(), maxAnswerBytes: Int = 1 << 20,
+                 maxIdlePerReceiver: Int = 64) throws {
         certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(clientCertificatePEM.utf8))
         privateKey = try NIOSSLPrivateKey(bytes: Array(clientKeyPEM.utf8), format: .pem)
         self.timeouts = timeouts
         self.maxAnswerBytes = maxAnswerBytes
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: timeouts.connect, read: timeouts.total)
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
-        configuration.redirectConfiguration = .disallow
-        configuration.decompression = .disabled
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.maxIdlePerReceiver = maxIdlePerReceiver
+        group = MultiThreadedEventLoopGroup.singleton
     }
 
     package func exchange(_ envelope: [UInt8], action: String, with receiver: Receiver) async throws(PlatformFault) -> ReceiverExchange {
-        guard receiver.endpoint.lowercased().hasPrefix("https://") else {
+        guard let endpoint = endpoint(receiver.endpoint) else {
             throw PlatformFault(.receiverUnavailable, "the receiver's endpoint is not HTTPS")
         }
-        var request = HTTPClientRequest(url: receiver.endpoint)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "text/xml; charset=utf-8")
-        request.headers.add(name: "SOAPAction", value: "\"\(action)\"")
-        request.body = .bytes(ByteBuffer(bytes: envelope))
+        let key = PoolKey(endpoint: endpoint, trustRootPEM: receiver.trustRootPEM ?? "")
+        let context: NIOSSLContext
         do {
-            request.tlsConfiguration = try tlsConfiguration(trustRootPEM: receiver.trustRootPEM)
+            context = try sslContext(trustRootPEM: key.trustRootPEM)
         } catch {
             throw PlatformFault(.receiverUnavailable, "the receiver's trust root cannot be read")
         }
         let deadline = NIODeadline.now() + timeouts.total
         do {
-            let response = try await client.execute(request, deadline: deadline)
-            let body = try await response.body.collect(upTo: maxAnswerBytes)
-            return ReceiverExchange(status: Int(response.status.code), body: Array(body.readableBytesView))
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            let channel: any Channel
+            if let pooled = takeIdle(key) { channel = pooled } else { channel = try await connect(endpoint, context: context) }
+            var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: endpoint.target)
+            head.headers.add(name: "Host", value: endpoint.authority)
+            head.headers.add(name: "Content-Type", value: "text/xml; charset=utf-8")
+            head.headers.add(name: "SOAPAction", value: "\"\(action)\"")
+            head.headers.add(name: "Content-Length", value: String(envelope.count))
+            let promise = channel.eventLoop.makePromise(of: ReceiverAnswer.self)
+            let request = ReceiverRequest(head: head, body: channel.allocator.buffer(bytes: envelope), deadline: deadline, promise: promise)
+            channel.writeAndFlush(request, promise: nil)
+            let answer = try await promise.futureResult.get()
+            if answer.reusable { putIdle(channel, key) } else { channel.close(promise: nil) }
+            return answer.exchange
+        } catch ReceiverConnectionError.timedOut {
             throw PlatformFault(.receiverUnavailable, "the receiver did not answer in time")
+        } catch ChannelError.connectTimeout {
+            throw PlatformFault(.receiverUnavailable, "the receiver did not answer in time")
+        } catch ReceiverConnectionError.answerTooLarge {
+            throw PlatformFault(.receiverUnavailable, "the receiver's answer is larger than \(maxAnswerBytes) bytes")
         } catch is NIOSSLError {
+            throw PlatformFault(.receiverUnavailable, "TLS with the receiver failed")
+        } catch is BoringSSLError {
             throw PlatformFault(.receiverUnavailable, "TLS with the receiver failed")
         } catch {
             throw PlatformFault(.receiverUnavailable, "the receiver could not be reached")
         }
     }
 
-    private func tlsConfiguration(trustRootPEM: String?) throws -> TLSConfiguration {
-        let key = trustRootPEM ?? ""
-        if let cached = configurations.withLock({ $0[key] }) { return cached }
+    private func endpoint(_ url: String) -> ReceiverEndpoint? {
+        if let known = endpoints.withLock({ $0[url] }) { return known }
+        guard let parsed = ReceiverEndpoint(url) else { return nil }
+        endpoints.withLock { $0[url] = parsed }
+        return parsed
+    }
+
+    private func sslContext(trustRootPEM: String) throws -> NIOSSLContext {
+        if let cached = contexts.withLock({ $0[trustRootPEM] }) { return cached }
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateChain = certificateChain.map { .certificate($0) }
         tls.privateKey = .privateKey(privateKey)
         tls.minimumTLSVersion = .tlsv12
-        if let trustRootPEM, !trustRootPEM.isEmpty {
+        if !trustRootPEM.isEmpty {
             tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(trustRootPEM.utf8)))
         }
-        configurations.withLock { $0[key] = tls }
-        return tls
+        let context = try NIOSSLContext(configuration: tls)
+        contexts.withLock { $0[trustRootPEM] = context }
+        return context
     }
 
-    /// Keeps the client until graceful shutdown, then closes its connections.
+    private func connect(_ endpoint: ReceiverEndpoint, context: NIOSSLContext) async throws -> any Channel {
+        let maxAnswerBytes = maxAnswerBytes
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()
+        return try await ClientBootstrap(group: loop)
+            .connectTimeout(timeouts.connect)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let tls = try NIOSSLClientHandler(context: context, serverHostname: endpoint.serverHostname)
+                    try channel.pipeline.syncOperations.addHandler(tls)
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(ReceiverExchangeHandler(maxAnswerBytes: maxAnswerBytes))
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port).get()
+    }
+
+    private func takeIdle(_ key: PoolKey) -> (any Channel)? {
+        idle.withLock { state in
+            while let channel = state.channels[key]?.popLast() {
+                if channel.isActive { return channel }
+            }
+            return nil
+        }
+    }
+
+    private func putIdle(_ channel: any Channel, _ key: PoolKey) {
+        let kept = idle.withLock { state -> Bool in
+            guard !state.closed, channel.isActive, state.channels[key, default: []].count < maxIdlePerReceiver else { return false }
+            state.channels[key, default: []].append(channel)
+            return true
+        }
+        if !kept { channel.close(promise: nil) }
+    }
+
+    /// Keeps the pool until graceful shutdown, then closes its connections.
     package func run() async throws {
         try? await gracefulShutdown()
-        try await client.shutdown()
+        try await shutdown()
     }
 
-    /// Closes the client when not run as a Service (tests, one-shot commands).
-    package func shutdown() async throws { try await client.shutdown() }
+    /// Closes the pooled connections (also when not run as a Service: tests, one-shot commands).
+    package func shutdown() async throws {
+        let channels = idle.withLock { state -> [any Channel] in
+            state.closed = true
+            defer { state.channels = [:] }
+            return state.channels.values.flatMap { $0 }
+        }
+        for channel in channels { try? await channel.close() }
+    }
 }

@@ -70,7 +70,7 @@ package struct SAMLTokenModel: SecurityModel {
             _ = try Self.register(token, what: "the BinarySecurityToken")
         }
         // 2. The assertion: STS signature, then its claims.
-        let assertion = try assertions.verify(tokenAssertion)
+        let assertion = try assertions.verify(tokenAssertion, now: now)
         for policy in policies {
             if case .fails(let reason) = policy.evaluate(assertion, at: now) { throw Self.fault(reason) }
         }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SOAPCodec
 
@@ -7,8 +8,15 @@ import SOAPCodec
 /// very node.
 struct AssertionVerifier: Sendable {
     let trusted: [TrustedSTS]
+    /// Verdicts of STS signatures already checked; nil checks every time.
+    let verdicts: AssertionVerdictCache?
 
-    func verify(_ assertion: XMLElement) throws(PlatformFault) -> VerifiedAssertion {
+    init(trusted: [TrustedSTS], verdicts: AssertionVerdictCache? = AssertionVerdictCache()) {
+        self.trusted = trusted
+        self.verdicts = verdicts
+    }
+
+    func verify(_ assertion: XMLElement, now: Date = Date()) throws(PlatformFault) -> VerifiedAssertion {
         let ns = WSNamespaces.self
         guard let id = assertion.attribute("ID"), !id.isEmpty else { throw Self.fault("the assertion has no ID") }
         let signatures = assertion.children(named: QualifiedName(ns.ds, "Signature"))
@@ -17,6 +25,11 @@ struct AssertionVerifier: Sendable {
             throw Self.fault("the assertion has no Issuer")
         }
         guard assertion.registerID(attribute: "ID", namespace: nil) else { throw Self.fault("the assertion's ID is not unique") }
+        let digest = verdicts == nil ? nil : assertion.exclusiveCanonicalForm().map { Array(SHA256.hash(data: $0)) }
+        if let digest, let entityID = verdicts?.verifiedBy(digest, now: now) {
+            guard issuer == entityID else { throw Self.fault("the assertion's Issuer is not the STS that signed it") }
+            return try claims(of: assertion, id: id, issuer: issuer)
+        }
         var verifiedBy: TrustedSTS?
         for sts in candidates(for: signatures[0]) {
             if let references = try? SignatureVerifier.verify(signatures[0], with: sts.key, profile: .enveloped) {
@@ -27,7 +40,13 @@ struct AssertionVerifier: Sendable {
         }
         guard let sts = verifiedBy else { throw Self.fault("the assertion is not signed by a trusted STS") }
         guard issuer == sts.entityID else { throw Self.fault("the assertion's Issuer is not the STS that signed it") }
-        return try claims(of: assertion, id: id, issuer: issuer)
+        let verified = try claims(of: assertion, id: id, issuer: issuer)
+        // Remembered until the assertion's own end (an hour at most without one).
+        if let digest, let verdicts {
+            let until = verified.notOnOrAfter ?? now.addingTimeInterval(3600)
+            verdicts.remember(digest, stsEntityID: sts.entityID, until: until, now: now)
+        }
+        return verified
     }
 
     /// The STS whose certificate the KeyInfo names first (a hint only), then the others.

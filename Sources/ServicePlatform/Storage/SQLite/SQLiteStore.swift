@@ -138,7 +138,9 @@ package final class SQLiteStore: PlatformStore {
         // A synchronous read on the caller's thread: in WAL mode a reader never waits for the
         // writer, and one indexed look-up costs less than the two thread hand-offs of an async read.
         try readNow { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM stored_receipt WHERE caller_system = ? AND besked_id = ?", arguments: [callerSystem, beskedID]).map {
+            // A cached statement: preparing it on every call (and GRDB's region tracking of it) cost more than the look-up.
+            let statement = try db.cachedStatement(sql: "SELECT * FROM stored_receipt WHERE caller_system = ? AND besked_id = ?")
+            return try Row.fetchOne(statement, arguments: [callerSystem, beskedID]).map {
                 StoredReceipt(callerSystem: $0["caller_system"], beskedID: $0["besked_id"], contentDigest: $0["content_digest"],
                               operation: $0["operation"], transactionID: $0["transaction_id"], status: $0["status"],
                               errorsJSON: $0["errors_json"], receiverSystem: $0["receiver_system"], receivedAt: $0["received_at"])
@@ -147,12 +149,14 @@ package final class SQLiteStore: PlatformStore {
     }
 
     private static func insert(_ r: StoredReceipt, _ db: Database) throws {
-        // The first receipt wins: a concurrent duplicate keeps the stored one.
+        // The first receipt wins: a concurrent duplicate keeps the stored one. The time goes in
+        // as a Unix timestamp (GRDB reads a Date from either form): formatting a date string
+        // per call showed in the profile.
         try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO stored_receipt (caller_system, besked_id, content_digest, operation, transaction_id, status,
                 errors_json, receiver_system, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [r.callerSystem, r.beskedID, r.contentDigest, r.operation, r.transactionID, r.status,
-                                     r.errorsJSON, r.receiverSystem, r.receivedAt])
+                                     r.errorsJSON, r.receiverSystem, r.receivedAt.timeIntervalSince1970])
     }
 
     /// GRDB's synchronous read (from an async function the async overload would be chosen).
