@@ -38,6 +38,9 @@ final class FakeReceiver: Sendable {
         router.post("/nostatus") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: kvitteringWithoutStatus)))
         }
+        router.post("/huge") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "x"), count: 2 << 20)))
+        }
         router.post("/fault") { _, _ in
             Response(status: .internalServerError, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: soapFault)))
         }

@@ -244,8 +244,8 @@ struct RoutingTests {
         }
     }
 
-    @Test("receiver answering HTTP 500, garbage, a receipt without Status, or a fault", arguments: [
-        ("/http500", "SP-3002"), ("/garbage", "SP-3003"), ("/nostatus", "SP-3003"), ("/fault", "SP-3002"),
+    @Test("receiver answering HTTP 500, garbage, a receipt without Status, a fault, or 2 MiB (memory exhaustion by a receiver)", arguments: [
+        ("/http500", "SP-3002"), ("/garbage", "SP-3003"), ("/nostatus", "SP-3003"), ("/fault", "SP-3002"), ("/huge", "SP-3002"),
     ])
     func receiverMisbehaves(_ path: String, _ code: String) async throws {
         try await withRunningPlatform { p async throws in
