@@ -22,6 +22,11 @@ public struct LoadReport: Sendable, Codable, Equatable {
     /// CPU time of the generator process itself (user + system), for the whole run.
     public var generatorCpuSeconds: Double
     public var elapsedSeconds: Double
+    /// Runs from prepared messages only: how many there were.
+    public var presignedMessages: Int? = nil
+    /// Runs from prepared messages only: whether they ran out before the run's end (then the
+    /// run ended early; a benchmark row must be given enough).
+    public var presignedExhausted: Bool? = nil
 
     /// One line for a log: mode, calls, errors, rate and the percentiles in milliseconds.
     public var summaryLine: String {
@@ -30,6 +35,8 @@ public struct LoadReport: Sendable, Codable, Equatable {
         if let ratePerSecond { parts.append("rate=\(Self.format(ratePerSecond, 1))") }
         parts += ["bytes=\(bodyBytes)", "sent=\(callsSent)", "measured=\(callsMeasured)", "errors=\(errors.total)"]
         if notSent > 0 { parts.append("notSent=\(notSent)") }
+        if let presignedMessages { parts.append("presigned=\(presignedMessages)") }
+        if presignedExhausted == true { parts.append("presignedExhausted=true") }
         parts += ["throughput=\(Self.format(throughputPerSecond, 1))/s", "p50=\(ms(latencyMicros.p50))ms",
                   "p99=\(ms(latencyMicros.p99))ms", "p99.9=\(ms(latencyMicros.p999))ms", "max=\(ms(latencyMicros.max))ms"]
         return parts.joined(separator: " ")

@@ -49,7 +49,7 @@ public enum LoadRunner {
     }
 
     /// Sends the next call as soon as the previous one answered, until warm-up plus duration is
-    /// up. Latency runs from the moment the call left.
+    /// up (or the prepared messages run out). Latency runs from the moment the call left.
     private static func closedLoop(_ plan: LoadPlan, sender: CallSender, timer: RunTimer) async -> WorkerTally {
         var tally = WorkerTally()
         var generator = SystemRandomNumberGenerator()
@@ -58,7 +58,8 @@ public enum LoadRunner {
         while true {
             let sentAt = timer.now
             if sentAt >= end { break }
-            let outcome = await sender.send(plan.template.render(using: &generator))
+            guard let body = plan.bodies.next(using: &generator) else { break }
+            let outcome = await sender.send(body)
             tally.record(outcome, from: sentAt, to: timer.now, measured: sentAt >= measureFrom)
         }
         return tally
@@ -66,7 +67,7 @@ public enum LoadRunner {
 
     /// Takes the next call off the shared schedule, waits for its due time, sends it, and
     /// records the latency from the due time. Gives up on calls still unsent `drainGrace`
-    /// after the end (they are reported as not sent).
+    /// after the end, or when the prepared messages run out (they are reported as not sent).
     private static func openLoop(_ plan: LoadPlan, rate: Double, tickets: TicketCounter, sender: CallSender, timer: RunTimer) async -> WorkerTally {
         var tally = WorkerTally()
         var generator = SystemRandomNumberGenerator()
@@ -78,7 +79,8 @@ public enum LoadRunner {
             guard schedule.contains(index), timer.now <= giveUpAfter else { break }
             let due = schedule.offsetNanoseconds(of: index)
             await timer.waitUntil(due)
-            let outcome = await sender.send(plan.template.render(using: &generator))
+            guard let body = plan.bodies.next(using: &generator) else { break }
+            let outcome = await sender.send(body)
             tally.record(outcome, from: due, to: timer.now, measured: due >= measureFrom)
         }
         return tally
@@ -93,13 +95,16 @@ public enum LoadRunner {
             let planned = OpenLoopSchedule(ratePerSecond: r, durationNanoseconds: (plan.warmup + plan.duration).nanoseconds).plannedCalls
             notSent = max(0, planned - tally.sent)
         }
+        var presigned: (available: Int, exhausted: Bool)?
+        if case .presigned(let messages) = plan.bodies { presigned = (messages.bodies.count, messages.exhausted) }
         return LoadReport(
             url: plan.url, mode: rate == nil ? "closed" : "open", concurrency: plan.concurrency, ratePerSecond: rate,
-            durationSeconds: plan.duration.seconds, warmupSeconds: plan.warmup.seconds, bodyBytes: plan.template.renderedByteCount,
+            durationSeconds: plan.duration.seconds, warmupSeconds: plan.warmup.seconds, bodyBytes: plan.bodies.byteCount,
             callsSent: tally.sent, callsMeasured: tally.measured, notSent: notSent, errors: tally.errors, errorSamples: tally.errorSamples,
             throughputPerSecond: window > 0 ? Double(tally.measured) / window : 0,
             latencyMicros: LatencySummary(tally.histogram), generatorCpuSeconds: cpu,
-            elapsedSeconds: Double(elapsedNanoseconds) / 1_000_000_000)
+            elapsedSeconds: Double(elapsedNanoseconds) / 1_000_000_000,
+            presignedMessages: presigned?.available, presignedExhausted: presigned?.exhausted)
     }
 }
 

@@ -78,6 +78,20 @@ struct SOAPMediaTypeTests {
         #expect(SOAPMediaType(contentType: "text/xml", soapAction: "\"\"")?.action == nil)
     }
 
+    @Test("the writer's escaping round-trips whitespace, markup and multi-byte text through a parser", arguments: [
+        "plain", "æøå 😀 𝄞", "a\tb\nc\rd", "\"quoted\" & <tagged> 'single'", "]]>", "", "&amp; already escaped",
+    ])
+    func escapingRoundTrip(_ value: String) throws {
+        var w = XMLWriter()
+        w.open("a", attributes: [("v", value)])
+        w.element("b", value)
+        w.close("a")
+        let doc = try XMLDocument(parsing: w.bytes)
+        #expect(doc.root?.attribute("v") == value)
+        #expect(doc.root?.children.first?.text == value)
+        #expect(XMLWriter.escape("no special bytes æøå", attribute: true) == "no special bytes æøå")
+    }
+
     @Test("the writer escapes text and attribute values")
     func escaping() throws {
         var w = XMLWriter()

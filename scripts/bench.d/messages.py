@@ -3,9 +3,12 @@
 the placeholder {{uuid}}, which the generator replaces with a fresh UUID on every call (the
 router replays its stored receipt for a repeated BeskedID, which would not measure forwarding).
 
-For each size it writes two files:
+For each size it writes two files (three for sizes without -hdr):
   caller-SIZE.xml     what a caller sends to the router (row c): SOAP 1.1 around the request
                       element with CallContext and AuthorityContext;
+  saml-payload-SIZE.xml  the request element alone, without AuthorityContext (the token names
+                      the municipality): `serviceplatform bench-presign` wraps it in the signed
+                      OIO IDWS envelope for the SAML rows (d) and (e) and the hot-path benchmark;
   forwarded-SIZE.xml  what the router forwards to the jobcenter (rows a and b): SOAP 1.1 with
                       the sp:Routing header and the request element holding only kh:Header and
                       kh:Body.
@@ -103,6 +106,11 @@ def caller(kind):
     return f'<soap:Envelope xmlns:soap="{SOAP}">{soap_header}<soap:Body>{request_element(context, hdr, bdy)}</soap:Body></soap:Envelope>'
 
 
+def saml_payload(kind):
+    context, hdr, bdy = message(kind)
+    return request_element(context, hdr, bdy, with_authority=False)
+
+
 def forwarded(kind):
     base = "3k" if kind.endswith("-hdr") else kind
     _, hdr, bdy = message(base)
@@ -143,7 +151,10 @@ def main():
     out, xsd, kinds = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
     sizes = {}
     for kind in kinds:
-        for name, text in (("caller", caller(kind)), ("forwarded", forwarded(kind))):
+        files = [("caller", caller(kind)), ("forwarded", forwarded(kind))]
+        if not kind.endswith("-hdr"):
+            files.append(("saml-payload", saml_payload(kind)))
+        for name, text in files:
             data = indented(text).encode("utf-8")
             with open(os.path.join(out, f"{name}-{kind}.xml"), "wb") as f:
                 f.write(data)

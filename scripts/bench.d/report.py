@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Reads what scripts/bench measured (ROWS_DIR/*.json from the generator, *.meta.json from the
 script, soak-rss.tsv, context.json), prints the figures table and the targets with pass/fail,
-writes one JSON file of all of it, and ends with the two headline lines: the router's
-throughput relative to nginx and its CPU per call.
+writes one JSON file of all of it, and ends with the headline lines: the throughput of (c) the
+router (AuthorityContext) and (d) the router (SAML, one token) relative to (b) nginx, and the
+router's CPU per call in (c), (d) and (e) (SAML, a fresh token per call).
 Usage: report.py ROWS_DIR OUT_JSON; exits 1 on any error or lost audit record."""
 import glob
 import json
@@ -70,13 +71,18 @@ for r in rows:
         problems.append(f"{r['name']}: {total_errors} errors {errors} e.g. {g(r, 'errorSamples')[:1]}")
     if g(r, "notSent"):
         problems.append(f"{r['name']}: {g(r, 'notSent')} planned calls not sent (the open loop fell behind)")
+    if g(r, "presignedExhausted"):
+        problems.append(f"{r['name']}: the {g(r, 'presignedMessages')} pre-signed messages ran out before the row's end")
     print(f"{r['name']:<22} {r['target']:<7} {r['message']:<9} {g(r, 'bodyBytes'):>6} {g(r, 'concurrency'):>4} "
           f"{(f'{rate:.0f}' if rate else '-'):>7} {g(r, 'callsSent'):>7} {total_errors:>4} {g(r, 'throughputPerSecond'):>8.0f} "
           f"{lat['p50'] / 1000:>7.2f} {lat['p99'] / 1000:>7.2f} {lat['p999'] / 1000:>8.2f} "
           f"{r['cpuMicrosPerCall']:>11.0f} {r['peakRssMB']:>10.1f} {audit:>6} {r.get('loadAvg1', 0):>5.2f}")
 print()
-print("(d) SAML through the router: not yet implemented (SAML model pending)")
-print("(e) SAML row: not yet implemented (SAML model pending)")
+ROWS = {"a": "direct-c32-3k", "b": "nginx-c32-3k", "c": "router-c32-3k", "d": "saml-token-c32-3k", "e": "saml-fresh-c32-3k"}
+print("headline rows: " + ", ".join(f"({k}) {v}" for k, v in ROWS.items()))
+for letter in ("d", "e"):
+    if ROWS[letter] not in by_name:
+        problems.append(f"({letter}) {ROWS[letter]}: not measured (signing or calibration failed, see above)")
 for note in context.get("notes", []):
     print("note: " + note)
 
@@ -134,6 +140,15 @@ ro, do = by_name.get("router-open50"), by_name.get("direct-open50")
 if ro and do and ro["generator"] and do["generator"]:
     added = (g(ro, "latencyMicros", "p99") - g(do, "latencyMicros", "p99")) / 1000
     target(f"added p99 over direct at 50 % of the router's max rate ({g(ro, 'ratePerSecond'):.0f}/s), ms", round(added, 3), "<= 2", added <= 2)
+saml_token, saml_fresh = by_name.get(ROWS["d"]), by_name.get(ROWS["e"])
+saml_ratio = None
+if saml_token and nginx and saml_token["generator"] and nginx["generator"] and g(nginx, "throughputPerSecond"):
+    saml_ratio = g(saml_token, "throughputPerSecond") / g(nginx, "throughputPerSecond")
+saml_cpu = saml_token["cpuMicrosPerCall"] if saml_token and saml_token["generator"] else None
+fresh_cpu = saml_fresh["cpuMicrosPerCall"] if saml_fresh and saml_fresh["generator"] else None
+if saml_cpu is not None:
+    target("router CPU per SAML call, one token reused, signed answers, µs (concurrency 32)", round(saml_cpu, 1), "<= 2900",
+           saml_cpu <= 2900)
 r128 = by_name.get("router-c128-3k")
 if r128 and r128["generator"]:
     target("router peak RSS at concurrency 128, MB", round(r128["peakRssMB"], 1), "< 200", r128["peakRssMB"] < 200)
@@ -156,7 +171,9 @@ for p in problems:
     print("  problem: " + p)
 
 result = {"context": context, "rows": rows, "soak": soak, "registry": registry, "targets": targets, "problems": problems,
-          "routerToNginxThroughputRatio": ratio, "routerCpuMicrosPerCall": cpu}
+          "routerToNginxThroughputRatio": ratio, "routerCpuMicrosPerCall": cpu,
+          "samlTokenToNginxThroughputRatio": saml_ratio, "samlTokenRouterCpuMicrosPerCall": saml_cpu,
+          "samlFreshTokenRouterCpuMicrosPerCall": fresh_cpu}
 os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
 with open(out_path, "w") as f:
     json.dump(result, f, indent=2)
@@ -167,5 +184,15 @@ if ratio is not None:
           f"nginx {g(nginx, 'throughputPerSecond'):.0f}/s; target >= 0.6)")
 else:
     print("(c)/(b) throughput: not measured")
-print(f"router CPU per call (c): {cpu:.0f} µs (target <= 200)" if cpu is not None else "router CPU per call (c): not measured")
+if saml_ratio is not None:
+    print(f"(d)/(b) throughput at concurrency 32: {saml_ratio:.2f} (router, SAML one token, {g(saml_token, 'throughputPerSecond'):.0f}/s, "
+          f"nginx {g(nginx, 'throughputPerSecond'):.0f}/s)")
+else:
+    print("(d)/(b) throughput: not measured")
+print(f"router CPU per call (c) AuthorityContext: {cpu:.0f} µs (target <= 200)" if cpu is not None
+      else "router CPU per call (c) AuthorityContext: not measured")
+print(f"router CPU per call (d) SAML, one token: {saml_cpu:.0f} µs (target <= 2900)" if saml_cpu is not None
+      else "router CPU per call (d) SAML, one token: not measured")
+print(f"router CPU per call (e) SAML, fresh token per call: {fresh_cpu:.0f} µs (reported)" if fresh_cpu is not None
+      else "router CPU per call (e) SAML, fresh token per call: not measured")
 sys.exit(1 if problems else 0)

@@ -13,6 +13,12 @@ package struct SOAPMediaType: Sendable, Equatable {
     /// or a charset other than UTF-8.
     package init?(contentType: String?, soapAction: String?) {
         guard let contentType else { return nil }
+        // What nearly every SOAP 1.1 client sends, read without taking it apart.
+        if contentType == "text/xml; charset=utf-8" || contentType == "text/xml; charset=UTF-8" {
+            version = .soap11
+            action = soapAction.map(Self.unquote).flatMap { $0.isEmpty ? nil : $0 }
+            return
+        }
         let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: " \t") }
         guard let type = parts.first?.lowercased() else { return nil }
         var parameters: [String: String] = [:]
@@ -55,4 +61,7 @@ extension StringProtocol {
         while end > start, bytes.contains(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
         return String(whole[start..<end])
     }
+
+    /// Trims XML whitespace (space, tab, CR, LF: what xs:token collapses) from both ends.
+    package func trimmingXMLWhitespace() -> String { trimmingCharacters(in: " \t\r\n") }
 }

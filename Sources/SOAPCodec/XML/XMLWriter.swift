@@ -51,14 +51,17 @@ package struct XMLWriter: Sendable {
     /// Most values need no escaping and are returned as they are; otherwise escaped by UTF-8
     /// byte (every byte of a multi-byte character is ≥ 0x80, so only ASCII needs care).
     package static func escape(_ text: String, attribute: Bool) -> String {
-        func special(_ byte: UInt8) -> Bool {
+        // Every byte that may need escaping is below "?" (0x3F): one compare for nearly all bytes.
+        var needsEscape = false
+        for byte in text.utf8 where byte < 0x3F {
             switch byte {
-            case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\r"): return true
-            case UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\t"): return attribute
-            default: return false
+            case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\r"): needsEscape = true
+            case UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\t"): needsEscape = needsEscape || attribute
+            default: break
             }
+            if needsEscape { break }
         }
-        guard text.utf8.contains(where: special) else { return text }
+        guard needsEscape else { return text }
         var result: [UInt8] = []
         result.reserveCapacity(text.utf8.count + 16)
         for byte in text.utf8 {

@@ -22,7 +22,15 @@ struct Bench: AsyncParsableCommand {
     var cafile: String?
 
     @Option(help: "The request body; every {{uuid}} in it becomes a fresh UUID on each call.")
-    var bodyFile: String
+    var bodyFile: String?
+
+    @Option(help: ArgumentHelp(
+        "Send the files in this folder instead (e.g. from `bench-presign`), each exactly once, in the order of their names.",
+        discussion: "Running out before the run's end is an error (exit 3) unless --until-exhausted is given."))
+    var presignedDir: String?
+
+    @Flag(help: "With --presigned-dir: sending every file is the normal end of the run (a calibration run); --duration is then an upper bound.")
+    var untilExhausted = false
 
     @Option(help: "A request header 'Name: value'; repeatable.")
     var header: [String] = []
@@ -54,18 +62,28 @@ struct Bench: AsyncParsableCommand {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         if let rate { guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be positive") } }
         for line in header where HeaderLine(line) == nil { throw ValidationError("--header must be 'Name: value', got '\(line)'") }
+        guard (bodyFile == nil) != (presignedDir == nil) else { throw ValidationError("give exactly one of --body-file and --presigned-dir") }
+        if untilExhausted, presignedDir == nil { throw ValidationError("--until-exhausted needs --presigned-dir") }
     }
 
     func run() async throws {
-        guard let body = FileManager.default.contents(atPath: bodyFile) else {
-            throw ValidationError("cannot read --body-file \(bodyFile)")
-        }
-        let template = MessageTemplate(Array(body))
-        if template.placeholderCount == 0 {
-            Console.line("note: \(bodyFile) has no \(MessageTemplate.defaultPlaceholder): every call sends the same bytes")
+        let bodies: LoadPlan.Bodies
+        if let presignedDir {
+            bodies = .presigned(try PresignedMessages.load(directory: presignedDir))
+        } else if let bodyFile {
+            guard let body = FileManager.default.contents(atPath: bodyFile) else {
+                throw ValidationError("cannot read --body-file \(bodyFile)")
+            }
+            let template = MessageTemplate(Array(body))
+            if template.placeholderCount == 0 {
+                Console.line("note: \(bodyFile) has no \(MessageTemplate.defaultPlaceholder): every call sends the same bytes")
+            }
+            bodies = .template(template)
+        } else {
+            throw ValidationError("give --body-file or --presigned-dir")
         }
         let plan = LoadPlan(
-            url: url, headers: header.compactMap(HeaderLine.init).map { ($0.name, $0.value) }, template: template,
+            url: url, headers: header.compactMap(HeaderLine.init).map { ($0.name, $0.value) }, bodies: bodies,
             mode: rate.map { .open(ratePerSecond: $0) } ?? .closed, concurrency: concurrency,
             duration: .milliseconds(Int64(duration * 1000)), warmup: .milliseconds(Int64(warmup * 1000)),
             expectSubstring: expectSubstring, timeout: .milliseconds(Int64(timeout * 1000)))
@@ -76,6 +94,10 @@ struct Bench: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(report).write(to: URL(fileURLWithPath: jsonOut))
+        }
+        if report.presignedExhausted == true, !untilExhausted {
+            Console.line("error: the \(report.presignedMessages ?? 0) presigned messages ran out before the run's end; prepare more")
+            throw ExitCode(3)
         }
     }
 }

@@ -73,9 +73,18 @@ struct ServiceRoutes: Sendable {
     }
 
     static func host(_ authority: String?, fallback: String) -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")
-        guard let authority, !authority.isEmpty, authority.count <= 255, authority.allSatisfy(allowed.contains) else { return fallback }
+        guard let authority, !authority.isEmpty, authority.utf8.count <= 255, authority.utf8.allSatisfy(isHostByte) else { return fallback }
         return authority
+    }
+
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"):
+            return true
+        default:
+            return false
+        }
     }
 }
 

@@ -53,7 +53,7 @@ package struct RequestContexts {
         let children = authorityContext.children
         guard children.count == 1, children[0].is(QualifiedName(Self.authorityContextNamespace, "MunicipalityCVR")),
               children[0].children.isEmpty,
-              let cvr = MunicipalityCVR(children[0].text.trimmingCharacters(in: .whitespacesAndNewlines))
+              let cvr = MunicipalityCVR(children[0].text.trimmingXMLWhitespace())
         else {
             throw PlatformFault(.authenticationFailed, "AuthorityContext is malformed: MunicipalityCVR must be 8 digits")
         }

@@ -52,8 +52,6 @@ package struct ServiceCallPipeline: Sendable {
         let transactionID = TransactionID()
         let mediaType = SOAPMediaType(contentType: call.contentType, soapAction: call.soapAction)
         let version = mediaType?.version ?? .soap11
-        var log = d.logger
-        log[metadataKey: "transaktionsID"] = "\(transactionID)"
         var draft = AuditDraft(transactionID: transactionID, time: call.receivedAt, certificateFingerprint: call.peer?.fingerprint)
         var reply: OutboundReply
         var outcome: String
@@ -80,10 +78,11 @@ package struct ServiceCallPipeline: Sendable {
         do {
             try await d.audit.record(draft.record(outcome: outcome, faultCode: faultCode, latencyMicros: micros), receipt: keep)
         } catch {
-            log.error("audit record could not be written; answering SP-5000")
+            d.logger.error("audit record could not be written; answering SP-5000", metadata: ["transaktionsID": "\(transactionID)"])
             return Self.faultReply(PlatformFault(.internalError, "internal error"), version: version, transactionID: transactionID)
         }
-        log.debug("call", metadata: ["operation": "\(draft.operation ?? "-")", "outcome": "\(outcome)", "caller": "\(draft.callerSystem ?? "-")"])
+        d.logger.debug("call", metadata: ["transaktionsID": "\(transactionID)", "operation": "\(draft.operation ?? "-")", "outcome": "\(outcome)",
+                                          "caller": "\(draft.callerSystem ?? "-")"])
         return reply
     }
 
@@ -139,7 +138,7 @@ package struct ServiceCallPipeline: Sendable {
             throw PlatformFault(.malformedRequest, "the SOAP action does not name the operation of the Body (\(operation.name))")
         }
         if let addressed = envelope.header?.child(named: QualifiedName(WSNamespaces.wsa, "Action")),
-           addressed.text.trimmingCharacters(in: .whitespacesAndNewlines) != operation.action {
+           addressed.text.trimmingXMLWhitespace() != operation.action {
             throw PlatformFault(.malformedRequest, "wsa:Action does not name the operation of the Body (\(operation.name))")
         }
         if let to = envelope.header?.child(named: QualifiedName(WSNamespaces.wsa, "To")), let endpoint = call.endpoint,
@@ -166,7 +165,7 @@ package struct ServiceCallPipeline: Sendable {
         }
         // 5. Idempotency: a repeated call gets its stored receipt, the receiver is not called.
         let messageID = envelope.header?.child(named: QualifiedName(WSNamespaces.wsa, "MessageID"))?.text
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+            .trimmingXMLWhitespace()
         if let stored = try await d.replay.lookup(caller: caller.systemID, request: request) {
             draft.receiverSystem = stored.receiverSystem
             return Answered(operation: operation, receipt: stored, securityModel: caller.securityModel, requestMessageID: messageID)

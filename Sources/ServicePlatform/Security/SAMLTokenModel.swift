@@ -167,7 +167,7 @@ package struct SAMLTokenModel: SecurityModel {
         if child.is(QualifiedName(ns.wsse, "SecurityTokenReference")) {
             if let identifier = child.child(named: QualifiedName(ns.wsse, "KeyIdentifier")),
                identifier.attribute("ValueType") == ns.samlIDValueType,
-               identifier.text.trimmingCharacters(in: .whitespacesAndNewlines) == assertion.id {
+               identifier.text.trimmingXMLWhitespace() == assertion.id {
                 return
             }
             if let reference = child.child(named: QualifiedName(ns.wsse, "Reference")), let token,

@@ -21,7 +21,7 @@ struct AssertionVerifier: Sendable {
         guard let id = assertion.attribute("ID"), !id.isEmpty else { throw Self.fault("the assertion has no ID") }
         let signatures = assertion.children(named: QualifiedName(ns.ds, "Signature"))
         guard signatures.count == 1 else { throw Self.fault("the assertion is not signed") }
-        guard let issuer = assertion.child(named: QualifiedName(ns.saml, "Issuer"))?.text.trimmingCharacters(in: .whitespacesAndNewlines) else {
+        guard let issuer = assertion.child(named: QualifiedName(ns.saml, "Issuer"))?.text.trimmingXMLWhitespace() else {
             throw Self.fault("the assertion has no Issuer")
         }
         guard assertion.registerID(attribute: "ID", namespace: nil) else { throw Self.fault("the assertion's ID is not unique") }
@@ -66,7 +66,7 @@ struct AssertionVerifier: Sendable {
         let conditions = assertion.children(named: saml("Conditions"))
         guard conditions.count <= 1 else { throw Self.fault("the assertion has more than one Conditions") }
         let audiences = conditions.first?.children(named: saml("AudienceRestriction")).flatMap { $0.children(named: saml("Audience")) }
-            .map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) } ?? []
+            .map { $0.text.trimmingXMLWhitespace() } ?? []
         guard let subject = assertion.child(named: saml("Subject")) else { throw Self.fault("the assertion has no Subject") }
         let confirmations = subject.children(named: saml("SubjectConfirmation"))
         guard confirmations.count == 1, confirmations[0].attribute("Method") == ns.holderOfKey else {
@@ -87,7 +87,7 @@ struct AssertionVerifier: Sendable {
                 if name == "dk:gov:saml:attribute:CvrNumberIdentifier" {
                     // The whole text of the one value: a comment cannot split what is read.
                     guard cvr == nil, values.count == 1, values[0].children.isEmpty,
-                          let parsed = MunicipalityCVR(values[0].text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                          let parsed = MunicipalityCVR(values[0].text.trimmingXMLWhitespace()) else {
                         throw Self.fault("the assertion's CvrNumberIdentifier is missing, repeated or malformed")
                     }
                     cvr = parsed
