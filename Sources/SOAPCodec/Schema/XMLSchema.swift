@@ -1,5 +1,6 @@
 import CLibXML2
 import CXMLShims
+import Synchronization
 
 /// A W3C XML Schema compiled once at start-up from a file of ours and shared by every request;
 /// each validation gets its own libxml2 context, which is what makes the sharing safe.
@@ -17,12 +18,19 @@ package final class XMLSchema: @unchecked Sendable {
     /// given to `LibXMLRuntime.allowSchemaFiles`).
     package init(path: String) throws(CompileError) {
         LibXMLRuntime.ensureInitialised()
-        guard let parser = xmlSchemaNewParserCtxt(path) else { throw CompileError(path: path) }
-        defer { xmlSchemaFreeParserCtxt(parser) }
-        clibxml2_silence_schema_parser(parser)
-        guard let compiled = xmlSchemaParse(parser) else { throw CompileError(path: path) }
+        // One compilation at a time: libxml2 2.9's schema parser is not safe to run on several
+        // threads at once (seen as a random failure when test platforms start in parallel).
+        let compiled = Self.compiling.withLock { _ -> xmlSchemaPtr? in
+            guard let parser = xmlSchemaNewParserCtxt(path) else { return nil }
+            defer { xmlSchemaFreeParserCtxt(parser) }
+            clibxml2_silence_schema_parser(parser)
+            return xmlSchemaParse(parser)
+        }
+        guard let compiled else { throw CompileError(path: path) }
         schema = compiled
     }
+
+    private static let compiling = Mutex<Void>(())
 
     deinit { xmlSchemaFree(schema) }
 

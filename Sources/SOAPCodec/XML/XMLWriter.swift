@@ -1,41 +1,60 @@
 /// Builds XML text with every value escaped. The platform writes its own messages (faults,
 /// receipts, forwards) with it; untrusted text only ever enters through `text`/`attribute`.
+/// Bytes are appended to one buffer (a `String` grown piece by piece cost more than the
+/// escaping itself on the hot path).
 package struct XMLWriter: Sendable {
-    private(set) package var output: String = ""
+    private(set) package var bytes: [UInt8] = []
 
-    package init() { output.reserveCapacity(2048) }
+    package init() { bytes.reserveCapacity(2048) }
+
+    /// The text written so far.
+    package var output: String { String(decoding: bytes, as: UTF8.self) }
 
     package mutating func declaration() {
-        output += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+        append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
     }
 
     /// Opens `prefix:name` with the given namespace declarations and attributes.
     package mutating func open(_ qualified: String, namespaces: [(prefix: String, uri: String)] = [],
                                attributes: [(name: String, value: String)] = []) {
-        output += "<" + qualified
+        append("<")
+        append(qualified)
         for ns in namespaces {
-            output += ns.prefix.isEmpty ? " xmlns=\"" : " xmlns:\(ns.prefix)=\""
-            output += Self.escape(ns.uri, attribute: true) + "\""
+            if ns.prefix.isEmpty {
+                append(" xmlns=\"")
+            } else {
+                append(" xmlns:")
+                append(ns.prefix)
+                append("=\"")
+            }
+            appendEscaped(ns.uri, attribute: true)
+            append("\"")
         }
         for attr in attributes {
-            output += " \(attr.name)=\"" + Self.escape(attr.value, attribute: true) + "\""
+            append(" ")
+            append(attr.name)
+            append("=\"")
+            appendEscaped(attr.value, attribute: true)
+            append("\"")
         }
-        output += ">"
+        append(">")
     }
 
     package mutating func close(_ qualified: String) {
-        output += "</" + qualified + ">"
+        append("</")
+        append(qualified)
+        append(">")
     }
 
     /// `<name>escaped text</name>`.
     package mutating func element(_ qualified: String, _ text: String) {
-        output += "<"
-        output += qualified
-        output += ">"
-        output += Self.escape(text, attribute: false)
-        output += "</"
-        output += qualified
-        output += ">"
+        append("<")
+        append(qualified)
+        append(">")
+        appendEscaped(text, attribute: false)
+        append("</")
+        append(qualified)
+        append(">")
     }
 
     /// An element only when the value is present.
@@ -44,24 +63,47 @@ package struct XMLWriter: Sendable {
     }
 
     /// Appends markup the caller built with another `XMLWriter`.
-    package mutating func raw(_ markup: String) { output += markup }
+    package mutating func raw(_ markup: String) { append(markup) }
 
-    package var bytes: [UInt8] { Array(output.utf8) }
+    /// Appends markup bytes the caller built with another `XMLWriter`.
+    package mutating func raw(bytes markup: [UInt8]) { bytes.append(contentsOf: markup) }
+
+    /// Copies the string's own storage in one go where it has one (appending a UTF8View
+    /// byte by byte costs several times as much).
+    private mutating func append(_ text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+            bytes.append(contentsOf: text.utf8)
+        }
+    }
+
+    private mutating func appendEscaped(_ text: String, attribute: Bool) {
+        if Self.needsEscape(text, attribute: attribute) {
+            append(Self.escape(text, attribute: attribute))
+        } else {
+            append(text)
+        }
+    }
+
+    /// Every byte that may need escaping is below "?" (0x3F): one compare for nearly all bytes,
+    /// over the string's own storage where it has one.
+    static func needsEscape(_ text: String, attribute: Bool) -> Bool {
+        func scan<Bytes: Sequence<UInt8>>(_ utf8: Bytes) -> Bool {
+            for byte in utf8 where byte < 0x3F {
+                switch byte {
+                case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\r"): return true
+                case UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\t"): if attribute { return true }
+                default: break
+                }
+            }
+            return false
+        }
+        return text.utf8.withContiguousStorageIfAvailable { scan($0) } ?? scan(text.utf8)
+    }
 
     /// Most values need no escaping and are returned as they are; otherwise escaped by UTF-8
     /// byte (every byte of a multi-byte character is ≥ 0x80, so only ASCII needs care).
     package static func escape(_ text: String, attribute: Bool) -> String {
-        // Every byte that may need escaping is below "?" (0x3F): one compare for nearly all bytes.
-        var needsEscape = false
-        for byte in text.utf8 where byte < 0x3F {
-            switch byte {
-            case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\r"): needsEscape = true
-            case UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\t"): needsEscape = needsEscape || attribute
-            default: break
-            }
-            if needsEscape { break }
-        }
-        guard needsEscape else { return text }
+        guard needsEscape(text, attribute: attribute) else { return text }
         var result: [UInt8] = []
         result.reserveCapacity(text.utf8.count + 16)
         for byte in text.utf8 {

@@ -43,8 +43,12 @@ struct AuditDraft {
     private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most values need no escape: copied in one go.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(contentsOf: text.utf8)
+        func plain<Bytes: Sequence<UInt8>>(_ utf8: Bytes) -> Bool {
+            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            return true
+        }
+        if text.utf8.withContiguousStorageIfAvailable({ plain($0) }) ?? plain(text.utf8) {
+            if text.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil { out.append(contentsOf: text.utf8) }
             out.append(UInt8(ascii: "\""))
             return
         }

@@ -71,7 +71,11 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
             head.headers.add(name: "Content-Length", value: String(envelope.count))
             let promise = channel.eventLoop.makePromise(of: ReceiverAnswer.self)
             let request = ReceiverRequest(head: head, body: channel.allocator.buffer(bytes: envelope), deadline: deadline, promise: promise)
-            channel.writeAndFlush(request, promise: nil)
+            // A write that never reaches the handler (the connection closed meanwhile) fails the
+            // answer too; a promise already completed by the handler ignores this.
+            let written = channel.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenFailure { promise.fail($0) }
+            channel.writeAndFlush(request, promise: written)
             let answer = try await promise.futureResult.get()
             if answer.reusable { putIdle(channel, key) } else { channel.close(promise: nil) }
             return answer.exchange

@@ -1,0 +1,19 @@
+import Foundation
+import ServicePlatform
+import Testing
+
+@Suite("TransactionID text")
+struct TransactionIDTests {
+    @Test("written as Foundation writes a UUID, in lowercase", arguments: 0..<50)
+    func sameAsFoundation(_ run: Int) {
+        let uuid = UUID()
+        #expect(TransactionID(uuid).description == uuid.uuidString.lowercased())
+    }
+
+    @Test("fixed values: all zero, all ones, and one with every hex digit")
+    func fixed() {
+        #expect(TransactionID(UUID(uuidString: "00000000-0000-0000-0000-000000000000")!).description == "00000000-0000-0000-0000-000000000000")
+        #expect(TransactionID(UUID(uuidString: "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")!).description == "ffffffff-ffff-ffff-ffff-ffffffffffff")
+        #expect(TransactionID(UUID(uuidString: "01234567-89AB-CDEF-0123-456789ABCDEF")!).description == "01234567-89ab-cdef-0123-456789abcdef")
+    }
+}
