@@ -16,7 +16,6 @@ from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from demo_process import Demo
@@ -44,7 +43,18 @@ class Browser:
         """Clicks a submit button and waits until the next page has replaced this one."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(old))
+
+        def replaced(_):
+            # Chrome answers a node of a document already replaced either with a stale-element
+            # error or, while the new page loads, with "Node with given id does not belong to the
+            # document" (a plain WebDriverException): both mean the old page is gone.
+            try:
+                old.is_enabled()
+                return False
+            except WebDriverException:  # StaleElementReferenceException is one
+                return True
+
+        WebDriverWait(self.driver, 20).until(replaced)
         WebDriverWait(self.driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def page(self, name, main_id):

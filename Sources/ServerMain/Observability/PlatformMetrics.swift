@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import Prometheus
 import ServicePlatform
+import Synchronization
 
 /// The platform's metrics through swift-metrics, kept in this platform's own
 /// `PrometheusCollectorRegistry` and rendered at `/metrics` in the Prometheus text format.
@@ -14,6 +15,7 @@ final class PlatformMetrics: Sendable {
     /// Requests being handled right now, per listener (`service`, `admin`): the open-connection
     /// view of load (calls themselves are counted from the audit log; see `AuditMetricsFeed`).
     private let inFlight: [String: Meter]
+    private let requestCounters = Mutex<[RequestCounterKey: CoreMetrics.Counter]>([:])
 
     init() {
         registry = PrometheusCollectorRegistry()
@@ -62,8 +64,21 @@ final class PlatformMetrics: Sendable {
 
     func requestFinished(listener: String, status: Int) {
         inFlight[listener]?.decrement()
-        Counter(label: "serviceplatform_http_requests_total", dimensions: [("listener", listener), ("status", String(status))], factory: factory)
-            .increment()
+        let key = RequestCounterKey(listener: listener, status: status)
+        let counter = requestCounters.withLock { counters in
+            if let known = counters[key] { return known }
+            // Looked up in the registry once per listener and status, not on every request.
+            let made = CoreMetrics.Counter(label: "serviceplatform_http_requests_total", dimensions: [("listener", listener), ("status", String(status))],
+                               factory: factory)
+            counters[key] = made
+            return made
+        }
+        counter.increment()
+    }
+
+    private struct RequestCounterKey: Hashable, Sendable {
+        let listener: String
+        let status: Int
     }
 
     /// The Prometheus text exposition.
