@@ -43,7 +43,9 @@ final class ReceiverExchangeHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise writePromise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
         guard promise == nil else {
+            // The pool lends a connection to one exchange at a time; this is a defect, not load.
             request.promise.fail(ReceiverConnectionError.busy)
+            writePromise?.fail(ReceiverConnectionError.busy)
             return
         }
         promise = request.promise
@@ -61,17 +63,21 @@ final class ReceiverExchangeHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard promise != nil else { return }
+        // An answer nobody asked for: the connection is out of step, so it is not used again.
+        guard promise != nil else {
+            context.close(promise: nil)
+            return
+        }
         switch unwrapInboundIn(data) {
         case .head(let head):
             status = Int(head.status.code)
             keepAlive = head.isKeepAlive
-        case .body(var part):
+        case .body(let part):
             guard body.count + part.readableBytes <= maxAnswerBytes else {
                 fail(ReceiverConnectionError.answerTooLarge, context: context)
                 return
             }
-            body.append(contentsOf: part.readBytes(length: part.readableBytes) ?? [])
+            part.withUnsafeReadableBytes { body.append(contentsOf: $0) }
         case .end:
             let answer = ReceiverAnswer(exchange: ReceiverExchange(status: status, body: body), reusable: keepAlive)
             body = []
