@@ -36,7 +36,7 @@ package struct SignedResponseVerifier: Sendable {
             throw fail("no single wsse:Security with Timestamp and Signature")
         }
         guard let token = header.binarySecurityToken,
-              Data(base64Encoded: token.text.filter { !$0.isWhitespace }).map({ [UInt8]($0) }) == certificateDER else {
+              Base64Text.decode(token.text) == certificateDER else {
             throw fail("the BinarySecurityToken is not the platform's signing certificate")
         }
         var ids: Set<String> = []

@@ -98,7 +98,7 @@ package struct SAMLTokenModel: SecurityModel {
         // 4. Freshness and replay.
         let expires = try checkTimestamp(header.timestamp, now: now)
         guard let value = header.signature.child(named: QualifiedName(ns.ds, "SignatureValue")),
-              let decoded = Data(base64Encoded: value.text.filter { !$0.isWhitespace }) else {
+              let decoded = Base64Text.decode(value.text) else {
             throw Self.fault("the message signature has no value")
         }
         let replayKey = Hex.encode(SHA256.hash(data: decoded))
@@ -162,7 +162,7 @@ package struct SAMLTokenModel: SecurityModel {
         }
         let child = keyInfo.children[0]
         let matches = { (base64: String) -> Bool in
-            Data(base64Encoded: base64.filter { !$0.isWhitespace }).map { [UInt8]($0) == assertion.holderOfKeyDER } ?? false
+            Base64Text.decode(base64) == assertion.holderOfKeyDER
         }
         if child.is(QualifiedName(ns.wsse, "SecurityTokenReference")) {
             if let identifier = child.child(named: QualifiedName(ns.wsse, "KeyIdentifier")),

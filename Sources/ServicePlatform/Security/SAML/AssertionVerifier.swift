@@ -53,7 +53,7 @@ struct AssertionVerifier: Sendable {
     private func candidates(for signature: XMLElement) -> [TrustedSTS] {
         let ns = WSNamespaces.self
         let hinted = signature.descendants(named: QualifiedName(ns.ds, "X509Certificate")).first
-            .flatMap { Data(base64Encoded: $0.text.filter { !$0.isWhitespace }) }.map { [UInt8]($0) }
+            .flatMap { Base64Text.decode($0.text) }
         guard let hinted, let match = trusted.firstIndex(where: { $0.certificateDER == hinted }) else { return trusted }
         var ordered = trusted
         ordered.swapAt(0, match)
@@ -75,7 +75,7 @@ struct AssertionVerifier: Sendable {
         let data = confirmations[0].children(named: saml("SubjectConfirmationData"))
         guard data.count == 1 else { throw Self.fault("the holder-of-key confirmation has no SubjectConfirmationData") }
         let certificates = data[0].descendants(named: QualifiedName(ns.ds, "X509Certificate"))
-        guard certificates.count == 1, let der = Data(base64Encoded: certificates[0].text.filter { !$0.isWhitespace }) else {
+        guard certificates.count == 1, let der = Base64Text.decode(certificates[0].text) else {
             throw Self.fault("the holder-of-key certificate is missing or ambiguous")
         }
         var cvr: MunicipalityCVR?
