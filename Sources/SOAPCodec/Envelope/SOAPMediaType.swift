@@ -15,8 +15,7 @@ package struct SOAPMediaType: Sendable, Equatable {
         guard let contentType else { return nil }
         // What nearly every SOAP 1.1 client sends, read without taking it apart.
         if contentType == "text/xml; charset=utf-8" || contentType == "text/xml; charset=UTF-8" {
-            version = .soap11
-            action = soapAction.map(Self.unquote).flatMap { $0.isEmpty ? nil : $0 }
+            self.init(soap11Action: soapAction)
             return
         }
         let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: " \t") }
@@ -32,14 +31,17 @@ package struct SOAPMediaType: Sendable, Equatable {
         if let charset = parameters["charset"]?.lowercased(), charset != "utf-8", charset != "utf8" { return nil }
         switch type {
         case "text/xml":
-            version = .soap11
-            action = soapAction.map(Self.unquote).flatMap { $0.isEmpty ? nil : $0 }
+            self.init(soap11Action: soapAction)
         case "application/soap+xml":
-            version = .soap12
-            action = parameters["action"].flatMap { $0.isEmpty ? nil : $0 }
+            self.init(version: .soap12, action: parameters["action"].flatMap { $0.isEmpty ? nil : $0 })
         default:
             return nil
         }
+    }
+
+    /// SOAP 1.1: the action is the `SOAPAction` header, unquoted.
+    private init(soap11Action soapAction: String?) {
+        self.init(version: .soap11, action: soapAction.map(Self.unquote).flatMap { $0.isEmpty ? nil : $0 })
     }
 
     private static func unquote(_ value: String) -> String {

@@ -68,13 +68,7 @@ package struct XMLWriter: Sendable {
     /// Appends markup bytes the caller built with another `XMLWriter`.
     package mutating func raw(bytes markup: [UInt8]) { bytes.append(contentsOf: markup) }
 
-    /// Copies the string's own storage in one go where it has one (appending a UTF8View
-    /// byte by byte costs several times as much).
-    private mutating func append(_ text: String) {
-        if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
-            bytes.append(contentsOf: text.utf8)
-        }
-    }
+    private mutating func append(_ text: String) { bytes.append(utf8: text) }
 
     private mutating func appendEscaped(_ text: String, attribute: Bool) {
         if Self.needsEscape(text, attribute: attribute) {

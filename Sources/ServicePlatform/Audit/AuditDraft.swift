@@ -48,7 +48,7 @@ struct AuditDraft {
             return true
         }
         if text.utf8.withContiguousStorageIfAvailable({ plain($0) }) ?? plain(text.utf8) {
-            if text.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil { out.append(contentsOf: text.utf8) }
+            out.append(utf8: text)
             out.append(UInt8(ascii: "\""))
             return
         }

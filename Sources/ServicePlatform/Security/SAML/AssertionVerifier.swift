@@ -108,7 +108,7 @@ struct AssertionVerifier: Sendable {
             notOnOrAfter: try dateAttribute(conditions.first, "NotOnOrAfter"),
             audiences: audiences, recipient: data[0].attribute("Recipient"),
             confirmationNotOnOrAfter: try dateAttribute(data[0], "NotOnOrAfter"),
-            holderOfKeyDER: [UInt8](der), cvr: cvr, otherAttributes: others)
+            holderOfKeyDER: der, cvr: cvr, otherAttributes: others)
     }
 
     static func fault(_ text: String) -> PlatformFault { PlatformFault(.authenticationFailed, text) }
