@@ -36,43 +36,11 @@ struct Platform: Sendable {
         let pki = try ExttestPKI.ensure(dataDirectory: settings.dataDirectory)
         let store = try SQLiteStore(path: (settings.dataDirectory as NSString).appendingPathComponent("platform.sqlite"))
         let registry = try await Registry(store: store)
-        let municipalities = try MunicipalityDirectory.shipped()
-        let service = KontanthjaelpService(schema: try KontanthjaelpSchema(wsdlDirectory: settings.wsdlDirectory))
-        var trustBundles = [pki.ca.certificatePEM]
-        for file in settings.clientTrustRoots { trustBundles.append(try String(contentsOfFile: file, encoding: .utf8)) }
-        let verifier = try ClientCertificateVerifier(pemBundles: trustBundles)
         let transport = try HTTPSReceiverTransport(
             clientCertificatePEM: pki.platformClient.certificatePEM, clientKeyPEM: pki.platformClient.keyPEM,
             timeouts: .init(connect: .milliseconds(Int64(settings.forwardConnectTimeoutMs)), total: .milliseconds(Int64(settings.forwardTimeoutMs))))
-        var dependencies = ServiceCallPipeline.Dependencies(
-            service: service,
-            securityModel: AuthorityContextModel(verifier: verifier, registry: registry, agreements: AgreementPolicy(service: service.name),
-                                                 directory: municipalities),
-            municipalities: municipalities,
-            receivers: registry,
-            transport: transport,
-            replay: ReceiptReplay(store: store),
-            audit: AuditLog(store: store),
-            hasher: try PersonalDataHasher.loadOrCreate(keyFile: (settings.dataDirectory as NSString).appendingPathComponent("audit-hmac.key")))
-        let agreements = AgreementPolicy(service: service.name)
-        let audiences = Set([PlatformSettings.defaultAudience] + settings.extraAudiences)
-        let issuer = try AssertionIssuer(entityID: PlatformSettings.exttestSTSEntityID, certificatePEM: pki.sts.certificatePEM,
-                                         privateKeyPEM: pki.sts.keyPEM)
-        var trusted = [try TrustedSTS(entityID: issuer.entityID, certificatePEM: pki.sts.certificatePEM)]
-        if let external = settings.trustedSTS {
-            trusted.append(try TrustedSTS(entityID: external.entityID, certificatePEM: try String(contentsOfFile: external.file, encoding: .utf8)))
-        }
-        dependencies.securityModel = SecurityModelSelector(
-            authorityContext: dependencies.securityModel,
-            token: SAMLTokenModel(settings: .init(trustedSTS: trusted, audiences: audiences), registry: registry,
-                                  agreements: agreements, directory: municipalities, replay: ReplayCache()))
-        let signingCertificatePEM = try settings.signingCertificate.map { try String(contentsOfFile: $0, encoding: .utf8) }
-            ?? pki.responseSigning.certificatePEM
-        dependencies.responseSigner = try ResponseSigner(
-            certificatePEM: signingCertificatePEM,
-            privateKeyPEM: try settings.signingKey.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? pki.responseSigning.keyPEM)
-        dependencies.logger = logger
-        dependencies.limits = XMLLimits(maxBytes: settings.maxBodyBytes)
+        let parts = try PipelineParts(settings: settings, pki: pki, store: store, registry: registry, transport: transport, logger: logger)
+        let (service, municipalities) = (parts.service, parts.municipalities)
         let commands = AdminCommands(store: store, registry: registry, municipalities: municipalities, services: [service.name])
         let observability = try await PlatformObservability(service: service.name, store: store, registry: registry,
                                                             municipalities: municipalities, pki: pki,
@@ -80,12 +48,12 @@ struct Platform: Sendable {
         return Platform(
             settings: settings, pki: pki, store: store, registry: registry,
             commands: commands,
-            municipalities: municipalities, pipeline: ServiceCallPipeline(dependencies),
-            contract: try PublishedContract(directory: settings.wsdlDirectory, signingCertificatePEM: signingCertificatePEM,
+            municipalities: municipalities, pipeline: ServiceCallPipeline(parts.dependencies),
+            contract: try PublishedContract(directory: settings.wsdlDirectory, signingCertificatePEM: parts.signingCertificatePEM,
                                             stsCertificatePEM: pki.sts.certificatePEM), transport: transport,
             adminToken: settings.adminToken ?? Self.randomToken(), logger: logger,
-            tokens: TokenService(issuer: issuer, verifier: verifier, registry: registry, agreements: agreements,
-                                 directory: municipalities, audiences: audiences),
+            tokens: TokenService(issuer: parts.issuer, verifier: parts.verifier, registry: registry, agreements: parts.agreements,
+                                 directory: municipalities, audiences: parts.audiences),
             observability: observability, testCertificates: TestCertificateIssuer(pki: pki, commands: commands),
             adminSessions: AdminSessions())
     }
@@ -117,5 +85,64 @@ struct Platform: Sendable {
                            services: [observability.prober],
                            onServerRunning: { channel in await onBound(channel.localAddress?.port ?? settings.adminPort) },
                            logger: logger)
+    }
+}
+
+/// The call pipeline as `serve` composes it, around a given transport: `serve` forwards over
+/// HTTPS, the hot-path benchmark (`bench-hotpath`) answers in memory. The parts the listeners
+/// need beside the pipeline (the STS, the published contract) come with it.
+struct PipelineParts {
+    let service: KontanthjaelpService
+    let municipalities: MunicipalityDirectory
+    let verifier: ClientCertificateVerifier
+    let agreements: AgreementPolicy
+    let audiences: Set<String>
+    let issuer: AssertionIssuer
+    let signingCertificatePEM: String
+    let dependencies: ServiceCallPipeline.Dependencies
+
+    init(settings: PlatformSettings, pki: ExttestPKI, store: SQLiteStore, registry: Registry, transport: any ReceiverTransport,
+         logger: Logger) throws {
+        let municipalities = try MunicipalityDirectory.shipped()
+        let service = KontanthjaelpService(schema: try KontanthjaelpSchema(wsdlDirectory: settings.wsdlDirectory))
+        var trustBundles = [pki.ca.certificatePEM]
+        for file in settings.clientTrustRoots { trustBundles.append(try String(contentsOfFile: file, encoding: .utf8)) }
+        let verifier = try ClientCertificateVerifier(pemBundles: trustBundles)
+        let agreements = AgreementPolicy(service: service.name)
+        var dependencies = ServiceCallPipeline.Dependencies(
+            service: service,
+            securityModel: AuthorityContextModel(verifier: verifier, registry: registry, agreements: agreements, directory: municipalities),
+            municipalities: municipalities,
+            receivers: registry,
+            transport: transport,
+            replay: ReceiptReplay(store: store),
+            audit: AuditLog(store: store),
+            hasher: try PersonalDataHasher.loadOrCreate(keyFile: (settings.dataDirectory as NSString).appendingPathComponent("audit-hmac.key")))
+        let audiences = Set([PlatformSettings.defaultAudience] + settings.extraAudiences)
+        let issuer = try AssertionIssuer(entityID: PlatformSettings.exttestSTSEntityID, certificatePEM: pki.sts.certificatePEM,
+                                         privateKeyPEM: pki.sts.keyPEM)
+        var trusted = [try TrustedSTS(entityID: issuer.entityID, certificatePEM: pki.sts.certificatePEM)]
+        if let external = settings.trustedSTS {
+            trusted.append(try TrustedSTS(entityID: external.entityID, certificatePEM: try String(contentsOfFile: external.file, encoding: .utf8)))
+        }
+        dependencies.securityModel = SecurityModelSelector(
+            authorityContext: dependencies.securityModel,
+            token: SAMLTokenModel(settings: .init(trustedSTS: trusted, audiences: audiences), registry: registry,
+                                  agreements: agreements, directory: municipalities, replay: ReplayCache()))
+        let signingCertificatePEM = try settings.signingCertificate.map { try String(contentsOfFile: $0, encoding: .utf8) }
+            ?? pki.responseSigning.certificatePEM
+        dependencies.responseSigner = try ResponseSigner(
+            certificatePEM: signingCertificatePEM,
+            privateKeyPEM: try settings.signingKey.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? pki.responseSigning.keyPEM)
+        dependencies.logger = logger
+        dependencies.limits = XMLLimits(maxBytes: settings.maxBodyBytes)
+        self.service = service
+        self.municipalities = municipalities
+        self.verifier = verifier
+        self.agreements = agreements
+        self.audiences = audiences
+        self.issuer = issuer
+        self.signingCertificatePEM = signingCertificatePEM
+        self.dependencies = dependencies
     }
 }

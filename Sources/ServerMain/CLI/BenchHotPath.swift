@@ -153,31 +153,16 @@ struct HotPathPipeline {
         let store = try SQLiteStore(path: databasePath)
         let registry = try await Registry(store: store)
         let municipalities = try MunicipalityDirectory.shipped()
-        let service = KontanthjaelpService(schema: try KontanthjaelpSchema(wsdlDirectory: wsdlDirectory))
-        let verifier = try ClientCertificateVerifier(pemBundles: [pki.ca.certificatePEM])
-        let agreements = AgreementPolicy(service: service.name)
-        let commands = AdminCommands(store: store, registry: registry, municipalities: municipalities, services: [service.name])
+        let commands = AdminCommands(store: store, registry: registry, municipalities: municipalities, services: [Kontanthjaelp.serviceName])
         try await DemoData.ensure(store: store, registry: registry, commands: commands, municipalities: municipalities, pki: pki,
-                                  jobcenterEndpoint: "https://127.0.0.1:9/jobcenter/kontanthjaelp", service: service.name)
-        var dependencies = ServiceCallPipeline.Dependencies(
-            service: service,
-            securityModel: AuthorityContextModel(verifier: verifier, registry: registry, agreements: agreements, directory: municipalities),
-            municipalities: municipalities,
-            receivers: registry,
-            transport: FixedReceiptTransport(systemID: DemoJobcenter.systemID),
-            replay: ReceiptReplay(store: store),
-            audit: AuditLog(store: store),
-            hasher: try PersonalDataHasher.loadOrCreate(keyFile: (databaseDirectory as NSString).appendingPathComponent("audit-hmac.key")))
-        let trusted = [try TrustedSTS(entityID: PlatformSettings.exttestSTSEntityID, certificatePEM: pki.sts.certificatePEM)]
-        dependencies.securityModel = SecurityModelSelector(
-            authorityContext: dependencies.securityModel,
-            token: SAMLTokenModel(settings: .init(trustedSTS: trusted, audiences: [PlatformSettings.defaultAudience]), registry: registry,
-                                  agreements: agreements, directory: municipalities, replay: ReplayCache()))
-        dependencies.responseSigner = try ResponseSigner(certificatePEM: pki.responseSigning.certificatePEM,
-                                                         privateKeyPEM: pki.responseSigning.keyPEM)
+                                  jobcenterEndpoint: "https://127.0.0.1:9/jobcenter/kontanthjaelp", service: Kontanthjaelp.serviceName)
+        // As `serve` composes it (its default settings), with an in-memory receiver.
+        let settings = PlatformSettings(dataDirectory: databaseDirectory, servicePort: 0, adminPort: 0, bindAddress: "127.0.0.1", adminToken: nil,
+                                        wsdlDirectory: wsdlDirectory, maxBodyBytes: PlatformOptions.defaultMaxBodyBytes)
         var logger = Logger(label: "serviceplatform.hotpath")
         logger.logLevel = .error
-        dependencies.logger = logger
+        let dependencies = try PipelineParts(settings: settings, pki: pki, store: store, registry: registry,
+                                             transport: FixedReceiptTransport(systemID: DemoJobcenter.systemID), logger: logger).dependencies
         return HotPathPipeline(pipeline: ServiceCallPipeline(dependencies), store: store, databasePath: databasePath)
     }
 }

@@ -4,6 +4,9 @@ import Foundation
 /// The flags `serve` and `demo` share. Each can also be set as `SERVICEPLATFORM_<FLAG_IN_CAPS>`;
 /// a flag on the command line wins. This is the only place that reads the environment.
 struct PlatformOptions: ParsableArguments {
+    /// The largest request body accepted unless `--max-body-bytes` says otherwise.
+    static let defaultMaxBodyBytes = 1 << 20
+
     @Option(help: "Where the SQLite database, generated keys and certificates live.")
     var dataDir: String?
 
@@ -72,7 +75,7 @@ struct PlatformOptions: ParsableArguments {
             bindAddress: value("bind-address", bindAddress) ?? "127.0.0.1",
             adminToken: value("admin-token", adminToken),
             wsdlDirectory: try value("wsdl-dir", wsdlDir) ?? WSDLDirectory.locate(),
-            maxBodyBytes: intValue("max-body-bytes", maxBodyBytes) ?? (1 << 20),
+            maxBodyBytes: intValue("max-body-bytes", maxBodyBytes) ?? Self.defaultMaxBodyBytes,
             clientTrustRoots: clientTrustRoot.isEmpty ? (value("client-trust-root", nil).map { [$0] } ?? []) : clientTrustRoot,
             jobcenterPort: intValue("jobcenter-port", jobcenterPort) ?? 8444,
             forwardConnectTimeoutMs: intValue("forward-connect-timeout-ms", forwardConnectTimeoutMs) ?? 2_000,
