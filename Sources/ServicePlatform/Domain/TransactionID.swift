@@ -8,7 +8,7 @@ package struct TransactionID: Hashable, Sendable, CustomStringConvertible {
     /// and a call writes its id several times).
     package let description: String
 
-    package init(_ uuid: UUID = UUID()) {
+    package init(_ uuid: UUID = .random()) {
         self.uuid = uuid
         description = Self.text(of: uuid)
     }

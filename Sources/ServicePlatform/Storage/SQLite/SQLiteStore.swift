@@ -1,10 +1,12 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a commit is on
 /// disk when it returns. One pool per process, as GRDB recommends.
 package final class SQLiteStore: PlatformStore {
     let pool: DatabasePool
+    private let receiptReader: StoredReceiptReader
 
     /// Opens (creating and migrating as needed) the database at `path`.
     package init(path: String) throws {
@@ -16,6 +18,7 @@ package final class SQLiteStore: PlatformStore {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteMigrations.migrator.migrate(pool)
+        receiptReader = try StoredReceiptReader(path: path)
     }
 
     // MARK: Registry
@@ -135,33 +138,9 @@ package final class SQLiteStore: PlatformStore {
     // MARK: Idempotency
 
     package func storedReceipt(callerSystem: String, beskedID: String) async throws -> StoredReceipt? {
-        // A synchronous read on the caller's thread: in WAL mode a reader never waits for the
-        // writer, and one indexed look-up costs less than the two thread hand-offs of an async read.
-        try readNow { db in
-            // A cached statement: preparing it on every call (and GRDB's region tracking of it) cost more than the look-up.
-            let statement = try db.cachedStatement(sql: "SELECT * FROM stored_receipt WHERE caller_system = ? AND besked_id = ?")
-            return try Row.fetchOne(statement, arguments: [callerSystem, beskedID]).map {
-                StoredReceipt(callerSystem: $0["caller_system"], beskedID: $0["besked_id"], contentDigest: $0["content_digest"],
-                              operation: $0["operation"], transactionID: $0["transaction_id"], status: $0["status"],
-                              errorsJSON: $0["errors_json"], receiverSystem: $0["receiver_system"], receivedAt: $0["received_at"])
-            }
-        }
-    }
-
-    private static func insert(_ r: StoredReceipt, _ db: Database) throws {
-        // The first receipt wins: a concurrent duplicate keeps the stored one. The time goes in
-        // as a Unix timestamp (GRDB reads a Date from either form): formatting a date string
-        // per call showed in the profile.
-        try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO stored_receipt (caller_system, besked_id, content_digest, operation, transaction_id, status,
-                errors_json, receiver_system, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [r.callerSystem, r.beskedID, r.contentDigest, r.operation, r.transactionID, r.status,
-                                     r.errorsJSON, r.receiverSystem, r.receivedAt.timeIntervalSince1970])
-    }
-
-    /// GRDB's synchronous read (from an async function the async overload would be chosen).
-    private func readNow<T>(_ block: (Database) throws -> T) throws -> T {
-        try pool.read(block)
+        // On the caller's thread, on the reader's own connections: a reader never waits for the
+        // writer in WAL mode, and one indexed look-up costs less than a hand-off to GRDB's pool.
+        try receiptReader.storedReceipt(callerSystem: callerSystem, beskedID: beskedID)
     }
 
     // MARK: Audit
@@ -169,16 +148,33 @@ package final class SQLiteStore: PlatformStore {
     package func appendAudit(_ records: [AuditRecord], receipts: [StoredReceipt]) async throws {
         guard !records.isEmpty || !receipts.isEmpty else { return }
         try await pool.write { db in
-            for receipt in receipts { try Self.insert(receipt, db) }
-            let statement = try db.cachedStatement(sql: """
+            guard let connection = db.sqliteConnection else { throw SQLiteCallError(code: SQLITE_MISUSE, message: "the connection is closed") }
+            if !receipts.isEmpty {
+                // The first receipt wins: a concurrent duplicate keeps the stored one. The time
+                // goes in as a Unix timestamp (the reader also takes GRDB's older date text).
+                let insert = SQLiteBinding(statement: try db.cachedStatement(sql: """
+                    INSERT OR IGNORE INTO stored_receipt (caller_system, besked_id, content_digest, operation, transaction_id, status,
+                        errors_json, receiver_system, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).sqliteStatement)
+                for r in receipts {
+                    insert.bind(1, r.callerSystem); insert.bind(2, r.beskedID); insert.bind(3, r.contentDigest)
+                    insert.bind(4, r.operation); insert.bind(5, r.transactionID); insert.bind(6, r.status)
+                    insert.bind(7, r.errorsJSON); insert.bind(8, r.receiverSystem); insert.bind(9, r.receivedAt.timeIntervalSince1970)
+                    try insert.run(on: connection)
+                }
+            }
+            let insert = SQLiteBinding(statement: try db.cachedStatement(sql: """
                 INSERT INTO audit (transaction_id, time_us, caller_system, certificate_fingerprint, security_model, municipality_code,
                     municipality_cvr, operation, besked_id, receiver_system, outcome, fault_code, latency_us, cpr_hash, details)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+                """).sqliteStatement)
             for r in records {
-                try statement.execute(arguments: [r.transactionID, Self.micros(r.time), r.callerSystem, r.certificateFingerprint, r.securityModel,
-                                                  r.municipalityCode, r.municipalityCVR, r.operation, r.beskedID, r.receiverSystem,
-                                                  r.outcome, r.faultCode, r.latencyMicros, r.cprHash, r.details])
+                insert.bind(1, r.transactionID); insert.bind(2, Self.micros(r.time)); insert.bind(3, r.callerSystem)
+                insert.bind(4, r.certificateFingerprint); insert.bind(5, r.securityModel); insert.bind(6, r.municipalityCode)
+                insert.bind(7, r.municipalityCVR); insert.bind(8, r.operation); insert.bind(9, r.beskedID)
+                insert.bind(10, r.receiverSystem); insert.bind(11, r.outcome); insert.bind(12, r.faultCode)
+                insert.bind(13, Int64(r.latencyMicros)); insert.bind(14, r.cprHash); insert.bind(15, r.details)
+                try insert.run(on: connection)
             }
         }
     }
