@@ -1,0 +1,103 @@
+import Foundation
+import ServicePlatform
+import Synchronization
+import Testing
+
+/// Group commit: every record durable before its caller returns, many records per commit,
+/// and a failed commit reported to every caller whose record it carried.
+@Suite("Audit log group commit")
+struct AuditLogTests {
+    /// A SQLite store that counts commits and can be told to fail them.
+    final class CountingStore: PlatformStore {
+        let inner: SQLiteStore
+        let commits = Atomic<Int>(0)
+        let failing = Atomic<Bool>(false)
+
+        init() throws {
+            let dir = NSTemporaryDirectory() + "sp-auditlog-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            inner = try SQLiteStore(path: dir + "/platform.sqlite")
+        }
+
+        struct DiskFull: Error {}
+
+        func appendAudit(_ records: [AuditRecord], receipts: [StoredReceipt]) async throws {
+            commits.add(1, ordering: .relaxed)
+            if failing.load(ordering: .relaxed) { throw DiskFull() }
+            try await inner.appendAudit(records, receipts: receipts)
+        }
+
+        func registryContents() async throws -> RegistryContents { try await inner.registryContents() }
+        func createSystem(_ system: SystemRecord, certificate: CertificateRecord?) async throws { try await inner.createSystem(system, certificate: certificate) }
+        func addCertificate(_ certificate: CertificateRecord) async throws { try await inner.addCertificate(certificate) }
+        func setSystemActive(_ systemID: String, active: Bool) async throws { try await inner.setSystemActive(systemID, active: active) }
+        func addVisibilityGroup(systemID: String, group: String) async throws { try await inner.addVisibilityGroup(systemID: systemID, group: group) }
+        func createAgreement(_ agreement: AgreementRecord) async throws { try await inner.createAgreement(agreement) }
+        func setAgreementState(id: String, state: AgreementRecord.State) async throws -> AgreementRecord { try await inner.setAgreementState(id: id, state: state) }
+        func putReceiver(_ receiver: ReceiverRecord) async throws { try await inner.putReceiver(receiver) }
+        func storedReceipt(callerSystem: String, beskedID: String) async throws -> StoredReceipt? {
+            try await inner.storedReceipt(callerSystem: callerSystem, beskedID: beskedID)
+        }
+        func audit(_ query: AuditQuery) async throws -> [AuditRecord] { try await inner.audit(query) }
+        func auditCount() async throws -> Int { try await inner.auditCount() }
+    }
+
+    private static func record(_ n: Int) -> AuditRecord {
+        AuditRecord(transactionID: UUID().uuidString.lowercased(), time: Date(), callerSystem: "ky-demo", beskedID: "besked-\(n)",
+                    outcome: "Modtaget")
+    }
+
+    @Test("1 000 concurrent records: each stored once, before its caller returns, in fewer commits than records")
+    func concurrentRecords() async throws {
+        let store = try CountingStore()
+        let log = AuditLog(store: store)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<1_000 {
+                group.addTask {
+                    let record = Self.record(n)
+                    try await log.record(record)
+                    // Durable when record returns: the row is there already.
+                    var query = AuditQuery()
+                    query.beskedID = record.beskedID
+                    let found = try await store.audit(query)
+                    #expect(found.map(\.transactionID) == [record.transactionID])
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await store.auditCount() == 1_000)
+        let commits = store.commits.load(ordering: .relaxed)
+        #expect(commits >= 1 && commits < 1_000, "group commit: \(commits) commits for 1 000 records")
+    }
+
+    @Test("a failed commit (disk full) is thrown to every caller it carried; the log recovers for the next calls")
+    func failedCommit() async throws {
+        let store = try CountingStore()
+        let log = AuditLog(store: store)
+        store.failing.store(true, ordering: .relaxed)
+        let failures = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for n in 0..<50 {
+                group.addTask {
+                    do { try await log.record(Self.record(n)); return false } catch is CountingStore.DiskFull { return true }
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(failures == 50)
+        #expect(try await store.auditCount() == 0)
+        store.failing.store(false, ordering: .relaxed)
+        try await log.record(Self.record(1_000))
+        #expect(try await store.auditCount() == 1)
+    }
+
+    @Test("receipts kept for replay go in with their audit records")
+    func receiptsWithRecords() async throws {
+        let store = try CountingStore()
+        let log = AuditLog(store: store)
+        let receipt = StoredReceipt(callerSystem: "ky-demo", beskedID: "b-1", contentDigest: "d", operation: "RetBevilling",
+                                    transactionID: "t-1", status: "Modtaget", errorsJSON: "[]", receiverSystem: "jobcenter-101",
+                                    receivedAt: Date())
+        try await log.record(Self.record(1), receipt: receipt)
+        #expect(try await store.storedReceipt(callerSystem: "ky-demo", beskedID: "b-1")?.transactionID == "t-1")
+    }
+}
