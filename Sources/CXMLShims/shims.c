@@ -19,8 +19,13 @@ static xmlParserInputPtr guarded_loader(const char *url, const char *id, xmlPars
 
 void cxmlshims_install_guarded_loader(const char *schemaDir) {
     if (default_loader == NULL) default_loader = xmlGetExternalEntityLoader();
-    schema_dir[0] = 0;
-    if (schemaDir != NULL && strlen(schemaDir) < sizeof(schema_dir)) strcpy(schema_dir, schemaDir);
+    const char *wanted = (schemaDir != NULL && strlen(schemaDir) < sizeof(schema_dir)) ? schemaDir : "";
+    /* The same directory again (every platform in a process sets it): leave the text alone, so a
+       loader running on another thread never sees it half written. */
+    if (strcmp(schema_dir, wanted) != 0) {
+        schema_dir[0] = 0;
+        strcpy(schema_dir, wanted);
+    }
     xmlSetExternalEntityLoader(guarded_loader);
 }
 

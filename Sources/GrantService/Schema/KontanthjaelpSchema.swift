@@ -9,8 +9,7 @@ package struct KontanthjaelpSchema: Sendable {
     /// Compiles the schema from the `wsdl/` directory.
     package init(wsdlDirectory: String) throws {
         let dir = wsdlDirectory.hasSuffix("/") ? String(wsdlDirectory.dropLast()) : wsdlDirectory
-        LibXMLRuntime.allowSchemaFiles(under: dir)
-        schema = try XMLSchema(path: dir + "/Kontanthjaelp_2.xsd")
+        schema = try XMLSchema(path: dir + "/Kontanthjaelp_2.xsd", importsUnder: dir)
     }
 
     /// SP-1002 naming the first offending element.

@@ -14,13 +14,16 @@ package final class XMLSchema: @unchecked Sendable {
         package var description: String { "the schema \(path) could not be compiled" }
     }
 
-    /// Compiles `path`; imports are resolved relative to it (and must lie below the directory
-    /// given to `LibXMLRuntime.allowSchemaFiles`).
-    package init(path: String) throws(CompileError) {
+    /// Compiles `path`; imports are resolved relative to it and must lie below `importsUnder`
+    /// (the only files libxml2 may open).
+    package init(path: String, importsUnder directory: String) throws(CompileError) {
         LibXMLRuntime.ensureInitialised()
-        // One compilation at a time: libxml2 2.9's schema parser is not safe to run on several
-        // threads at once (seen as a random failure when test platforms start in parallel).
+        // One compilation at a time, with the loader's directory set inside the same lock:
+        // libxml2 2.9's schema parser is not safe to run on several threads at once, and setting
+        // the directory while another compilation loads an import made that import fail (both
+        // seen as random failures when test platforms start in parallel).
         let compiled = Self.compiling.withLock { _ -> xmlSchemaPtr? in
+            LibXMLRuntime.allowSchemaFiles(under: directory)
             guard let parser = xmlSchemaNewParserCtxt(path) else { return nil }
             defer { xmlSchemaFreeParserCtxt(parser) }
             clibxml2_silence_schema_parser(parser)
