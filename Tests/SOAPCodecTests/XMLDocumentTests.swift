@@ -13,6 +13,30 @@ struct XMLDocumentTests {
         #expect(b.text == "tu")
     }
 
+    @Test("child look-up compares the exact namespace and local name bytes")
+    func childLookupExactNames() throws {
+        let xml = """
+            <r xmlns="urn:r" xmlns:o="urn:other"><BeskedID>1</BeskedID><o:Besked>2</o:Besked><Besked>3</Besked>            <n xmlns="">4</n><caf\u{E9}>5</caf\u{E9}><Besked>6</Besked></r>
+            """
+        let root = try #require(try XMLDocument(parsing: Array(xml.utf8)).root)
+        // A name that is a prefix of another, or longer than it, is another name.
+        #expect(root.child(named: QualifiedName("urn:r", "Besked"))?.text == "3")
+        #expect(root.child(named: QualifiedName("urn:r", "BeskedI")) == nil)
+        #expect(root.child(named: QualifiedName("urn:r", "BeskedIDs")) == nil)
+        // Namespace spoofing: the same local name in another namespace, or in none, does not match.
+        #expect(root.child(named: QualifiedName("urn:other", "Besked"))?.text == "2")
+        #expect(root.child(named: QualifiedName("", "Besked")) == nil)
+        #expect(root.child(named: QualifiedName("urn:r", "n")) == nil)
+        #expect(root.child(named: QualifiedName("", "n"))?.text == "4")
+        #expect(root.child(named: QualifiedName("urn:r/", "Besked")) == nil)
+        // Unicode look-alikes: é written decomposed is not the element named with é precomposed.
+        #expect(root.child(named: QualifiedName("urn:r", "caf\u{E9}"))?.text == "5")
+        #expect(root.child(named: QualifiedName("urn:r", "cafe\u{301}")) == nil)
+        #expect(root.children(named: QualifiedName("urn:r", "Besked")).map(\.text) == ["3", "6"])
+        #expect(root.children(named: QualifiedName("urn:r", "x")).isEmpty)
+        #expect(root.is(QualifiedName("urn:r", "r")) && !root.is(QualifiedName("urn:r", "rr")) && !root.is(QualifiedName("", "r")))
+    }
+
     @Test("not well-formed XML is refused", arguments: ["<a><b></a>", "<a>&undefined;</a>", "<a></a><b/>", "text"])
     func notWellFormed(_ doc: String) {
         #expect(throws: XMLParseError.self) { try XMLDocument(parsing: Array(doc.utf8)) }

@@ -20,8 +20,25 @@ package struct XMLElement {
 
     package var name: QualifiedName { QualifiedName(namespace ?? "", localName) }
 
-    package func `is`(_ name: QualifiedName) -> Bool {
-        localName == name.localName && (namespace ?? "") == name.namespace
+    package func `is`(_ name: QualifiedName) -> Bool { Self.node(raw, is: name) }
+
+    /// Compares libxml2's own name and namespace bytes with `name`, without making Swift strings
+    /// of them: child look-ups run a few dozen times per call, and two string allocations per
+    /// compared child showed in the profile.
+    static func node(_ node: xmlNodePtr, is name: QualifiedName) -> Bool {
+        equal(node.pointee.name, name.localName) && equal(node.pointee.ns?.pointee.href, name.namespace)
+    }
+
+    /// Byte equality of a NUL-terminated libxml2 string (nil counts as empty) and a Swift string.
+    private static func equal(_ c: UnsafePointer<xmlChar>?, _ text: String) -> Bool {
+        guard let c else { return text.isEmpty }
+        let same = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for (i, byte) in bytes.enumerated() where byte == 0 || c[i] != byte {
+                return false  // stops at libxml2's NUL at the latest, since `byte` is never 0 here
+            }
+            return c[bytes.count] == 0
+        }
+        return same ?? (String(cString: c) == text)
     }
 
     /// The element children, in document order.
@@ -59,11 +76,27 @@ package struct XMLElement {
     }
 
     package func children(named name: QualifiedName) -> [XMLElement] {
-        children.filter { $0.is(name) }
+        var result: [XMLElement] = []
+        var node = raw.pointee.children
+        while let current = node {
+            if current.pointee.type == XML_ELEMENT_NODE, Self.node(current, is: name) {
+                result.append(XMLElement(document: document, raw: current))
+            }
+            node = current.pointee.next
+        }
+        return result
     }
 
+    /// The first element child named `name`; walks libxml2's list without building `children`.
     package func child(named name: QualifiedName) -> XMLElement? {
-        children.first { $0.is(name) }
+        var node = raw.pointee.children
+        while let current = node {
+            if current.pointee.type == XML_ELEMENT_NODE, Self.node(current, is: name) {
+                return XMLElement(document: document, raw: current)
+            }
+            node = current.pointee.next
+        }
+        return nil
     }
 
     /// The whole text content (all descendant text, comments excluded), as libxml2 computes it.
