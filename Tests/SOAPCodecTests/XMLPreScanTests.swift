@@ -77,6 +77,27 @@ struct XMLPreScanTests {
         #expect(throws: XMLParseError.unsupportedEncoding) { try scan.check(bytes("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>")) }
     }
 
+    @Test("encoding declarations: UTF-8 in any case and quoting passes; others, look-alikes and a missing quote are refused",
+          arguments: [
+              ("<?xml version='1.0' encoding='utf-8'?><a/>", nil),
+              ("<?xml version=\"1.0\" ENCODING = \"Utf8\"?><a/>", nil),
+              ("<?xml version=\"1.0\"?><a/>", nil),
+              ("<?xml version=\"1.0\" encoding=\"UTF-16\"?><a/>", XMLParseError.unsupportedEncoding),
+              ("<?xml version=\"1.0\" encoding=\"UTF-8 \"?><a/>", XMLParseError.unsupportedEncoding),
+              ("<?xml version=\"1.0\" encoding=\"utf-8x\"?><a/>", XMLParseError.unsupportedEncoding),
+              ("<?xml version=\"1.0\" encoding=\"\u{212A}OI8-R\"?><a/>", XMLParseError.unsupportedEncoding),
+              ("<?xml version=\"1.0\" encoding=\"\"?><a/>", XMLParseError.unsupportedEncoding),
+              ("<?xml version=\"1.0\" encoding=utf-8?><a/>", XMLParseError.notWellFormed),
+              ("<?xml version=\"1.0\" encoding?><a/>", XMLParseError.notWellFormed),
+          ] as [(String, XMLParseError?)])
+    func encodingDeclarations(_ doc: String, _ expected: XMLParseError?) {
+        if let expected {
+            #expect(throws: expected) { try scan.check(bytes(doc)) }
+        } else {
+            #expect(throws: Never.self) { try scan.check(bytes(doc)) }
+        }
+    }
+
     @Test("truncated markup is refused", arguments: ["<a", "<a x=\"1", "<!-- never closed", "<a><![CDATA[x"])
     func truncated(_ doc: String) {
         #expect(throws: XMLParseError.notWellFormed) { try scan.check(bytes(doc)) }

@@ -18,11 +18,19 @@ package struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvert
     package init?(xsDate text: String) {
         let chars = Array(text.utf8)
         guard chars.count >= 10, chars[4] == 0x2D, chars[7] == 0x2D,
-              let y = Int(String(decoding: chars[0..<4], as: UTF8.self)),
-              let m = Int(String(decoding: chars[5..<7], as: UTF8.self)),
-              let d = Int(String(decoding: chars[8..<10], as: UTF8.self))
+              let y = Self.number(chars[0..<4]), let m = Self.number(chars[5..<7]), let d = Self.number(chars[8..<10])
         else { return nil }
         self.init(year: y, month: m, day: d)
+    }
+
+    /// ASCII digits only (no sign, no space), as xs:date writes its fields.
+    private static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+        var value = 0
+        for digit in digits {
+            guard digit >= 0x30 && digit <= 0x39 else { return nil }
+            value = value * 10 + Int(digit - 0x30)
+        }
+        return value
     }
 
     /// Today in Europe/Copenhagen: the day a deletion takes effect.
@@ -54,6 +62,18 @@ package struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvert
     }
 
     package var description: String {
+        if (0...9999).contains(year) {
+            // The usual case, written as bytes: a forwarded call writes three dates.
+            var bytes: [UInt8] = [0, 0, 0, 0, 0x2D, 0, 0, 0x2D, 0, 0]
+            for (offset, value, width) in [(0, year, 4), (5, month, 2), (8, day, 2)] {
+                var rest = value
+                for k in stride(from: offset + width - 1, through: offset, by: -1) {
+                    bytes[k] = UInt8(0x30 + rest % 10)
+                    rest /= 10
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
         func padded(_ value: Int, _ width: Int) -> String {
             let digits = String(value)
             return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
