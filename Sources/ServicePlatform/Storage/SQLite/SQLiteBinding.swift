@@ -9,7 +9,9 @@ struct SQLiteBinding {
 
     func bind(_ index: Int32, _ value: String?) {
         if let value {
-            sqlite3_bind_text(statement, index, value, -1, sqliteTransient)
+            // withCString lends the string's own NUL-terminated storage; passing the String
+            // directly made Swift build a `utf8CString` array copy for every bound value.
+            _ = value.withCString { sqlite3_bind_text(statement, index, $0, -1, sqliteTransient) }
         } else {
             sqlite3_bind_null(statement, index)
         }

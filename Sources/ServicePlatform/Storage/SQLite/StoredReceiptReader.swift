@@ -85,8 +85,9 @@ final class StoredReceiptReader: Sendable {
                 sqlite3_reset(statement)
                 sqlite3_clear_bindings(statement)
             }
-            sqlite3_bind_text(statement, 1, callerSystem, -1, sqliteTransient)
-            sqlite3_bind_text(statement, 2, beskedID, -1, sqliteTransient)
+            let binding = SQLiteBinding(statement: statement)
+            binding.bind(1, callerSystem)
+            binding.bind(2, beskedID)
             let code = sqlite3_step(statement)
             if code == SQLITE_DONE { return nil }
             guard code == SQLITE_ROW else {
