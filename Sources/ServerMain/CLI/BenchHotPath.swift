@@ -152,18 +152,17 @@ struct HotPathPipeline {
         let databasePath = (databaseDirectory as NSString).appendingPathComponent("platform.sqlite")
         let store = try SQLiteStore(path: databasePath)
         let registry = try await Registry(store: store)
-        let municipalities = try MunicipalityDirectory.shipped()
-        let commands = AdminCommands(store: store, registry: registry, municipalities: municipalities, services: [Kontanthjaelp.serviceName])
-        try await DemoData.ensure(store: store, registry: registry, commands: commands, municipalities: municipalities, pki: pki,
-                                  jobcenterEndpoint: "https://127.0.0.1:9/jobcenter/kontanthjaelp", service: Kontanthjaelp.serviceName)
         // As `serve` composes it (its default settings), with an in-memory receiver.
         let settings = PlatformSettings(dataDirectory: databaseDirectory, servicePort: 0, adminPort: 0, bindAddress: "127.0.0.1", adminToken: nil,
                                         wsdlDirectory: wsdlDirectory, maxBodyBytes: PlatformOptions.defaultMaxBodyBytes)
         var logger = Logger(label: "serviceplatform.hotpath")
         logger.logLevel = .error
-        let dependencies = try PipelineParts(settings: settings, pki: pki, store: store, registry: registry,
-                                             transport: FixedReceiptTransport(systemID: DemoJobcenter.systemID), logger: logger).dependencies
-        return HotPathPipeline(pipeline: ServiceCallPipeline(dependencies), store: store, databasePath: databasePath)
+        let parts = try PipelineParts(settings: settings, pki: pki, store: store, registry: registry,
+                                      transport: FixedReceiptTransport(systemID: DemoJobcenter.systemID), logger: logger)
+        let commands = AdminCommands(store: store, registry: registry, municipalities: parts.municipalities, services: [parts.service.name])
+        try await DemoData.ensure(store: store, registry: registry, commands: commands, municipalities: parts.municipalities, pki: pki,
+                                  jobcenterEndpoint: "https://127.0.0.1:9/jobcenter/kontanthjaelp", service: parts.service.name)
+        return HotPathPipeline(pipeline: ServiceCallPipeline(parts.dependencies), store: store, databasePath: databasePath)
     }
 }
 
