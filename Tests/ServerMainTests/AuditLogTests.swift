@@ -90,6 +90,22 @@ struct AuditLogTests {
         #expect(try await store.auditCount() == 1)
     }
 
+    @Test("the commit observer (the call metrics) sees each durable record exactly once, and nothing of a failed commit")
+    func commitObserver() async throws {
+        let store = try CountingStore()
+        let seen = Mutex<[String]>([])
+        let log = AuditLog(store: store) { records in seen.withLock { $0 += records.map(\.transactionID) } }
+        let records = (0..<200).map(Self.record)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for record in records { group.addTask { try await log.record(record) } }
+            try await group.waitForAll()
+        }
+        #expect(seen.withLock { $0.sorted() } == records.map(\.transactionID).sorted())
+        store.failing.store(true, ordering: .relaxed)
+        await #expect(throws: CountingStore.DiskFull.self) { try await log.record(Self.record(1_000)) }
+        #expect(seen.withLock { $0.count } == 200)
+    }
+
     @Test("receipts kept for replay go in with their audit records")
     func receiptsWithRecords() async throws {
         let store = try CountingStore()

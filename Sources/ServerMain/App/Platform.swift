@@ -39,10 +39,13 @@ struct Platform: Sendable {
         let transport = try HTTPSReceiverTransport(
             clientCertificatePEM: pki.platformClient.certificatePEM, clientKeyPEM: pki.platformClient.keyPEM,
             timeouts: .init(connect: .milliseconds(Int64(settings.forwardConnectTimeoutMs)), total: .milliseconds(Int64(settings.forwardTimeoutMs))))
-        let parts = try PipelineParts(settings: settings, pki: pki, store: store, registry: registry, transport: transport, logger: logger)
+        // Calls are counted as the audit log commits them: once each, with nothing read back.
+        let metrics = PlatformMetrics()
+        let parts = try PipelineParts(settings: settings, pki: pki, store: store, registry: registry, transport: transport, logger: logger,
+                                      auditCommitted: { records in for record in records { metrics.call(record) } })
         let (service, municipalities) = (parts.service, parts.municipalities)
         let commands = AdminCommands(store: store, registry: registry, municipalities: municipalities, services: [service.name])
-        let observability = try await PlatformObservability(service: service.name, store: store, registry: registry,
+        let observability = try PlatformObservability(service: service.name, metrics: metrics, store: store, registry: registry,
                                                             municipalities: municipalities, pki: pki,
                                                             probeInterval: .seconds(settings.probeIntervalSeconds), logger: logger)
         return Platform(
@@ -102,7 +105,7 @@ struct PipelineParts {
     let dependencies: ServiceCallPipeline.Dependencies
 
     init(settings: PlatformSettings, pki: ExttestPKI, store: SQLiteStore, registry: Registry, transport: any ReceiverTransport,
-         logger: Logger) throws {
+         logger: Logger, auditCommitted: AuditLog.Committed? = nil) throws {
         let municipalities = try MunicipalityDirectory.shipped()
         let service = KontanthjaelpService(schema: try KontanthjaelpSchema(wsdlDirectory: settings.wsdlDirectory))
         var trustBundles = [pki.ca.certificatePEM]
@@ -116,7 +119,7 @@ struct PipelineParts {
             receivers: registry,
             transport: transport,
             replay: ReceiptReplay(store: store),
-            audit: AuditLog(store: store),
+            audit: AuditLog(store: store, committed: auditCommitted),
             hasher: try PersonalDataHasher.loadOrCreate(keyFile: (settings.dataDirectory as NSString).appendingPathComponent("audit-hmac.key")))
         let audiences = Set([PlatformSettings.defaultAudience] + settings.extraAudiences)
         let issuer = try AssertionIssuer(entityID: PlatformSettings.exttestSTSEntityID, certificatePEM: pki.sts.certificatePEM,

@@ -31,7 +31,6 @@ struct StatusRoutes: Sendable {
             return AdminPageResponse.html(StatusPage.render(report))
         }
         router.get("/metrics") { _, _ -> Response in
-            await observability.feed.catchUp()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
                             body: .init(byteBuffer: ByteBuffer(string: observability.metrics.render())))
         }

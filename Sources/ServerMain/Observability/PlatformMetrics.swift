@@ -13,9 +13,12 @@ final class PlatformMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
     /// Requests being handled right now, per listener (`service`, `admin`): the open-connection
-    /// view of load (calls themselves are counted from the audit log; see `AuditMetricsFeed`).
+    /// view of load (calls themselves are counted as the audit log commits them; see `call(_:)`).
     private let inFlight: [String: Meter]
-    private let requestCounters = Mutex<[RequestCounterKey: CoreMetrics.Counter]>([:])
+    private let requestCounters = MetricHandles<RequestCounterKey, CoreMetrics.Counter>()
+    private let callCounters = MetricHandles<OutcomeKey, CoreMetrics.Counter>()
+    private let callTimers = MetricHandles<String, CoreMetrics.Timer>()
+    private let routedTimers = MetricHandles<String, CoreMetrics.Timer>()
 
     init() {
         registry = PrometheusCollectorRegistry()
@@ -27,16 +30,22 @@ final class PlatformMetrics: Sendable {
         })
     }
 
-    /// One finished call, as its audit record tells it.
+    /// One finished call, as its audit record tells it (called once the record is durable).
     func call(_ record: AuditRecord) {
+        let factory = factory
         let operation = Self.label(record.operation, fallback: "unknown")
         let outcome = Self.label(record.outcome, fallback: "other")
-        Counter(label: "serviceplatform_calls_total", dimensions: [("operation", operation), ("outcome", outcome)], factory: factory).increment()
-        Timer(label: "serviceplatform_call_duration_seconds", dimensions: [("operation", operation)], factory: factory)
-            .recordMicroseconds(record.latencyMicros)
+        callCounters.handle(OutcomeKey(operation: operation, outcome: outcome)) {
+            Counter(label: "serviceplatform_calls_total", dimensions: [("operation", operation), ("outcome", outcome)], factory: factory)
+        }.increment()
+        callTimers.handle(operation) {
+            Timer(label: "serviceplatform_call_duration_seconds", dimensions: [("operation", operation)], factory: factory)
+        }.recordMicroseconds(record.latencyMicros)
         if let receiver = record.receiverSystem {
-            Timer(label: "serviceplatform_routed_call_duration_seconds", dimensions: [("receiver", Self.label(receiver, fallback: "other"))], factory: factory)
-                .recordMicroseconds(record.latencyMicros)
+            let label = Self.label(receiver, fallback: "other")
+            routedTimers.handle(label) {
+                Timer(label: "serviceplatform_routed_call_duration_seconds", dimensions: [("receiver", label)], factory: factory)
+            }.recordMicroseconds(record.latencyMicros)
         }
     }
 
@@ -64,21 +73,21 @@ final class PlatformMetrics: Sendable {
 
     func requestFinished(listener: String, status: Int) {
         inFlight[listener]?.decrement()
-        let key = RequestCounterKey(listener: listener, status: status)
-        let counter = requestCounters.withLock { counters in
-            if let known = counters[key] { return known }
-            // Looked up in the registry once per listener and status, not on every request.
-            let made = CoreMetrics.Counter(label: "serviceplatform_http_requests_total", dimensions: [("listener", listener), ("status", String(status))],
-                               factory: factory)
-            counters[key] = made
-            return made
-        }
-        counter.increment()
+        let factory = factory
+        requestCounters.handle(RequestCounterKey(listener: listener, status: status)) {
+            CoreMetrics.Counter(label: "serviceplatform_http_requests_total", dimensions: [("listener", listener), ("status", String(status))],
+                                factory: factory)
+        }.increment()
     }
 
     private struct RequestCounterKey: Hashable, Sendable {
         let listener: String
         let status: Int
+    }
+
+    private struct OutcomeKey: Hashable, Sendable {
+        let operation: String
+        let outcome: String
     }
 
     /// The Prometheus text exposition.
@@ -90,8 +99,8 @@ final class PlatformMetrics: Sendable {
 
     /// Label values keep to letters, digits, `-`, `_` and `.`, at most 64 of them.
     static func label(_ value: String?, fallback: String) -> String {
-        guard let value, !value.isEmpty, value.count <= 64,
-              value.unicodeScalars.allSatisfy({ ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || "-_.".unicodeScalars.contains($0) })
+        guard let value, !value.isEmpty, value.utf8.count <= 64,
+              value.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E })
         else { return fallback }
         return value
     }

@@ -15,7 +15,6 @@ actor ReceiverProber: Service {
     private let registry: Registry
     private let store: any ObservabilityStore
     private let metrics: PlatformMetrics
-    private let feed: AuditMetricsFeed
     private let rules: StatusRules
     private let logger: Logger
     private let certificateChain: [NIOSSLCertificate]
@@ -34,13 +33,12 @@ actor ReceiverProber: Service {
     /// Probe rounds are kept 31 days.
     static let retention: TimeInterval = 31 * 86_400
 
-    init(registry: Registry, store: any ObservabilityStore, metrics: PlatformMetrics, feed: AuditMetricsFeed, rules: StatusRules,
+    init(registry: Registry, store: any ObservabilityStore, metrics: PlatformMetrics, rules: StatusRules,
          clientCertificatePEM: String, clientKeyPEM: String, interval: Duration = .seconds(30), timeout: Duration = .seconds(5),
          initialDelay: Duration = .seconds(5), logger: Logger) throws {
         self.registry = registry
         self.store = store
         self.metrics = metrics
-        self.feed = feed
         self.rules = rules
         self.logger = logger
         certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(clientCertificatePEM.utf8))
@@ -121,7 +119,6 @@ actor ReceiverProber: Service {
         }
         for result in results { metrics.probe(result) }
         metrics.serviceState(verdict.state)
-        await feed.catchUp()
         return round
     }
 

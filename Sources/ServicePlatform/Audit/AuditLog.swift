@@ -4,6 +4,10 @@
 /// background task, so nothing can be left unflushed, and every caller returns only once its
 /// own record is on disk.
 package actor AuditLog {
+    /// Sees each batch once it is durable, before its callers return (the platform's call
+    /// metrics): every record exactly once, never read back from the database.
+    package typealias Committed = @Sendable ([AuditRecord]) -> Void
+
     private enum Wake { case committed, lead }
 
     private struct Entry {
@@ -13,10 +17,14 @@ package actor AuditLog {
     }
 
     private let store: any PlatformStore
+    private let committed: Committed?
     private var pending: [Entry] = []
     private var writing = false
 
-    package init(store: any PlatformStore) { self.store = store }
+    package init(store: any PlatformStore, committed: Committed? = nil) {
+        self.store = store
+        self.committed = committed
+    }
 
     /// Returns when `record` (and `receipt`, kept for replay) is committed; throws if the write failed.
     package func record(_ record: AuditRecord, receipt: StoredReceipt? = nil) async throws {
@@ -31,7 +39,9 @@ package actor AuditLog {
         let batch = pending
         pending = []
         var failure: (any Error)?
-        do { try await store.appendAudit(batch.map(\.record), receipts: batch.compactMap(\.receipt)) } catch { failure = error }
+        let records = batch.map(\.record)
+        do { try await store.appendAudit(records, receipts: batch.compactMap(\.receipt)) } catch { failure = error }
+        if failure == nil, let committed { committed(records) }
         for entry in batch {
             guard let continuation = entry.continuation else { continue }
             if let failure { continuation.resume(throwing: failure) } else { continuation.resume(returning: .committed) }

@@ -73,8 +73,4 @@ package protocol ObservabilityStore: Sendable {
     func recentCallOutcomes(limit: Int, since: Date) async throws -> [String]
     /// Calls since `since` with one of `outcomes` (and to `receiverSystem`, when given).
     func callLatency(since: Date, outcomes: [String], receiverSystem: String?) async throws -> LatencySummary
-    /// The newest audit sequence number, 0 when empty.
-    func latestAuditSequence() async throws -> Int64
-    /// Audit records after `sequence`, oldest first.
-    func auditRecords(after sequence: Int64, limit: Int) async throws -> [AuditRecord]
 }

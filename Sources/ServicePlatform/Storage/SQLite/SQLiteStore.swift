@@ -7,9 +7,12 @@ import GRDBSQLite
 package final class SQLiteStore: PlatformStore {
     let pool: DatabasePool
     private let receiptReader: StoredReceiptReader
+    /// Moves the WAL into the database file off the commit path.
+    package let checkpointer: WALCheckpointer
 
-    /// Opens (creating and migrating as needed) the database at `path`.
-    package init(path: String) throws {
+    /// Opens (creating and migrating as needed) the database at `path`; `checkpoints` only
+    /// changes for tests.
+    package init(path: String, checkpoints: WALCheckpointer.Thresholds = .standard) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
@@ -19,6 +22,19 @@ package final class SQLiteStore: PlatformStore {
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteMigrations.migrator.migrate(pool)
         receiptReader = try StoredReceiptReader(path: path)
+        checkpointer = try WALCheckpointer(path: path, thresholds: checkpoints)
+        try pool.writeWithoutTransaction { db in
+            guard let connection = db.sqliteConnection else { throw SQLiteCallError(code: SQLITE_MISUSE, message: "the connection is closed") }
+            checkpointer.install(on: connection)
+        }
+    }
+
+    deinit {
+        // The writer's hook holds the checkpointer; hand the writer back before the pool goes.
+        let checkpointer = checkpointer
+        pool.writeWithoutTransaction { db in
+            if let connection = db.sqliteConnection { checkpointer.uninstall(from: connection) }
+        }
     }
 
     // MARK: Registry
@@ -292,17 +308,6 @@ extension SQLiteStore: ObservabilityStore {
             let median = try Int.fetchOne(db, sql: "SELECT latency_us FROM audit WHERE \(whereClause) ORDER BY latency_us LIMIT 1 OFFSET ?",
                                           arguments: bound + [(count - 1) / 2])
             return LatencySummary(calls: count, medianMicros: median)
-        }
-    }
-
-    package func latestAuditSequence() async throws -> Int64 {
-        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM audit") ?? 0 }
-    }
-
-    package func auditRecords(after sequence: Int64, limit: Int) async throws -> [AuditRecord] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [sequence, max(1, limit)])
-                .map(Self.auditRecord)
         }
     }
 }

@@ -1,0 +1,144 @@
+import Dispatch
+import GRDBSQLite
+import Synchronization
+
+/// Copies the WAL into the database file off the commit path.
+///
+/// SQLite's own autocheckpoint runs inside the commit that takes the WAL past 1000 frames, so
+/// every call in that commit's group waited for the copy and the database file's fsync: 15–20 ms
+/// with a few hundred thousand audit rows, several times a second at 800 calls/s, which set the
+/// router's p99. Here PASSIVE checkpoints on a connection of their own copy frames while the
+/// writer goes on (they never take the writer's lock). The WAL can only start again from its
+/// beginning once every frame is copied, which a background copy never sees while commits keep
+/// coming; so once the WAL is long and the background is nearly level, the writer copies the
+/// last few frames itself, and its next commit restarts the WAL. That costs one commit group a
+/// few milliseconds every `restartAt` frames instead of every 1000. If the background falls far
+/// behind, the writer checkpoints from `inlineAt` frames on, as autocheckpoint would.
+package final class WALCheckpointer: Sendable {
+    /// When checkpoints happen, in WAL frames (one frame is one 4 KB page).
+    package struct Thresholds: Sendable {
+        /// Frames a commit may add beyond the last copy before a background copy is scheduled.
+        package var passiveEvery: Int32
+        /// WAL length from which the writer finishes a nearly-level copy, so the WAL restarts
+        /// (128 MB: about once every 5 s at 800 calls/s).
+        package var restartAt: Int32
+        /// The most frames the writer copies itself when it finishes.
+        package var catchUpLimit: Int32
+        /// WAL length from which the writer checkpoints whatever the background has done.
+        package var inlineAt: Int32
+
+        package static let standard = Thresholds()
+
+        package init(passiveEvery: Int32 = 512, restartAt: Int32 = 32_768, catchUpLimit: Int32 = 512, inlineAt: Int32 = 131_072) {
+            self.passiveEvery = passiveEvery
+            self.restartAt = restartAt
+            self.catchUpLimit = catchUpLimit
+            self.inlineAt = inlineAt
+        }
+    }
+
+    let thresholds: Thresholds
+    private let connection: CheckpointConnection
+    private let queue = DispatchQueue(label: "serviceplatform.wal-checkpoint", qos: .utility)
+    private let scheduled = Atomic<Bool>(false)
+    /// Frames known to be in the database file (the last checkpoint's count).
+    private let backfilled = Atomic<Int32>(0)
+    private let restarts = Atomic<Int>(0)
+    private let writerCheckpoints = Atomic<Int>(0)
+
+    /// Opens the checkpoint connection to the (already migrated, WAL-mode) database at `path`.
+    init(path: String, thresholds: Thresholds = .standard) throws(SQLiteCallError) {
+        self.thresholds = thresholds
+        connection = try CheckpointConnection(path: path)
+    }
+
+    /// Takes the checkpoints of the writer `db` over (the hook replaces its autocheckpoint). The
+    /// hook keeps the checkpointer alive until `uninstall(from:)`.
+    func install(on db: OpaquePointer) {
+        sqlite3_wal_hook(db, { context, db, _, frames in
+            guard let context, let db else { return SQLITE_OK }
+            Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().committed(db: db, frames: frames)
+            return SQLITE_OK
+        }, Unmanaged.passRetained(self).toOpaque())
+    }
+
+    /// Gives the writer `db` back SQLite's own checkpoints and lets the checkpointer go.
+    func uninstall(from db: OpaquePointer) {
+        sqlite3_wal_hook(db, nil, nil)
+        sqlite3_wal_autocheckpoint(db, 1000)
+        Unmanaged.passUnretained(self).release()
+    }
+
+    /// Times the WAL started again from its beginning (as the commits after it saw).
+    package var restartCount: Int { restarts.load(ordering: .relaxed) }
+
+    /// Checkpoints the writer ran itself (catch-ups before a restart, and falling-behind ones).
+    package var writerCheckpointCount: Int { writerCheckpoints.load(ordering: .relaxed) }
+
+    /// Runs on the writer's thread after each commit, with the WAL's length in frames.
+    private func committed(db: OpaquePointer, frames: Int32) {
+        var copied = backfilled.load(ordering: .relaxed)
+        if frames < copied {
+            copied = 0
+            backfilled.store(0, ordering: .relaxed)
+            restarts.add(1, ordering: .relaxed)
+        }
+        let t = thresholds
+        if frames >= t.restartAt && frames < t.inlineAt {
+            // Long enough to start again. Copies already under way finish first (the writer's
+            // would only find the checkpoint lock taken); then the writer copies the rest
+            // itself if it is little, else one more background copy goes first.
+            if scheduled.load(ordering: .acquiring) { return }
+            if frames - copied > t.catchUpLimit {
+                scheduleCopy()
+                return
+            }
+        } else if frames < t.inlineAt {
+            if frames - copied >= t.passiveEvery { scheduleCopy() }
+            return
+        }
+        var log: Int32 = 0, done: Int32 = 0
+        // SQLITE_BUSY if a background copy runs after all: a later commit tries again.
+        if sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK {
+            backfilled.store(done, ordering: .relaxed)
+            writerCheckpoints.add(1, ordering: .relaxed)
+        }
+    }
+
+    private func scheduleCopy() {
+        guard !scheduled.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        queue.async { self.copyInBackground() }
+    }
+
+    private func copyInBackground() {
+        defer { scheduled.store(false, ordering: .releasing) }
+        if let copied = connection.passiveCheckpoint() { backfilled.store(copied, ordering: .relaxed) }
+    }
+}
+
+/// The checkpointer's own read-write connection, used only on its serial queue.
+private final class CheckpointConnection: @unchecked Sendable {
+    private let db: OpaquePointer
+
+    init(path: String) throws(SQLiteCallError) {
+        var handle: OpaquePointer?
+        let opened = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil)
+        guard opened == SQLITE_OK, let handle else {
+            if let handle { sqlite3_close_v2(handle) }
+            throw SQLiteCallError(code: opened, message: "the database could not be opened for checkpoints")
+        }
+        // The database file is fsynced after each checkpoint before the WAL may be reused.
+        sqlite3_exec(handle, "PRAGMA synchronous = FULL", nil, nil, nil)
+        db = handle
+    }
+
+    deinit { sqlite3_close_v2(db) }
+
+    /// Copies what it can without waiting for anyone; the frames now in the database file, or
+    /// nil if another checkpoint was running.
+    func passiveCheckpoint() -> Int32? {
+        var log: Int32 = 0, copied: Int32 = 0
+        guard sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK else { return nil }
+        return copied
+    }
+}
