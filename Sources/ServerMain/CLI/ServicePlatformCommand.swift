@@ -2,11 +2,14 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import ServicePlatform
 
 /// The process's entry point. Every command runs as Swift's async `main` would run it (a main
-/// task on the main actor, the main thread parked in `dispatchMain()`), except `bench-hotpath`:
+/// task on the main actor, the main thread parked in `dispatchMain()`), with NIO's event loops
+/// as Swift Concurrency's global executor, except `bench-hotpath`:
 /// valgrind 3.19 (Debian bookworm) crashes on a main thread parked in `dispatch_main`, so the
 /// hot-path benchmark, which runs under callgrind, keeps its main thread blocked on a semaphore
 /// instead (it uses no main-actor code).
@@ -22,6 +25,12 @@ enum ServicePlatformMain {
             done.wait()
             exit(0)
         }
+        // Tasks run on NIO's event loops (the threads the listeners and the forwarding client
+        // already use) instead of a second pool: half the context switches per call, and
+        // ~7 % less router CPU per call in 5 interleaved A/B pairs. Nothing here blocks an
+        // event loop for long: SQLite writes run on GRDB's queue, checkpoints on their own, and
+        // the idempotency look-up is one indexed read.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         Task { @MainActor in
             await ServicePlatformCommand.main()
             exit(0)
