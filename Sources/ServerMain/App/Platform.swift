@@ -46,8 +46,8 @@ struct Platform: Sendable {
         let (service, municipalities) = (parts.service, parts.municipalities)
         let commands = AdminCommands(store: store, registry: registry, municipalities: municipalities, services: [service.name])
         let observability = try PlatformObservability(service: service.name, metrics: metrics, store: store, registry: registry,
-                                                            municipalities: municipalities, pki: pki,
-                                                            probeInterval: .seconds(settings.probeIntervalSeconds), logger: logger)
+                                                      municipalities: municipalities, pki: pki,
+                                                      probeInterval: .seconds(settings.probeIntervalSeconds), logger: logger)
         return Platform(
             settings: settings, pki: pki, store: store, registry: registry,
             commands: commands,

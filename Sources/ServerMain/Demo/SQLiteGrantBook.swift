@@ -7,6 +7,9 @@ import ServicePlatform
 /// test can see on the jobcenter's side what the platform delivered (and how often).
 final class SQLiteGrantBook: GrantBook {
     let pool: DatabasePool
+    /// Checkpoints off the commit path, as the platform's store does: the jobcenter's stalls
+    /// were in every benchmark row that reaches it.
+    private let checkpointer: WALCheckpointer
 
     init(path: String) throws {
         var configuration = Configuration()
@@ -35,7 +38,10 @@ final class SQLiteGrantBook: GrantBook {
                 """)
         }
         try migrator.migrate(pool)
+        checkpointer = try WALCheckpointer.attached(to: pool)
     }
+
+    deinit { checkpointer.detach(from: pool) }
 
     func upsert(_ ret: RetBevilling, transactionID: String) async throws {
         let b = ret.bevilling

@@ -22,20 +22,10 @@ package final class SQLiteStore: PlatformStore {
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteMigrations.migrator.migrate(pool)
         receiptReader = try StoredReceiptReader(path: path)
-        checkpointer = try WALCheckpointer(path: path, thresholds: checkpoints)
-        try pool.writeWithoutTransaction { db in
-            guard let connection = db.sqliteConnection else { throw SQLiteCallError(code: SQLITE_MISUSE, message: "the connection is closed") }
-            checkpointer.install(on: connection)
-        }
+        checkpointer = try WALCheckpointer.attached(to: pool, thresholds: checkpoints)
     }
 
-    deinit {
-        // The writer's hook holds the checkpointer; hand the writer back before the pool goes.
-        let checkpointer = checkpointer
-        pool.writeWithoutTransaction { db in
-            if let connection = db.sqliteConnection { checkpointer.uninstall(from: connection) }
-        }
-    }
+    deinit { checkpointer.detach(from: pool) }
 
     // MARK: Registry
 

@@ -1,4 +1,5 @@
 import Dispatch
+import GRDB
 import GRDBSQLite
 import Synchronization
 
@@ -52,9 +53,28 @@ package final class WALCheckpointer: Sendable {
         connection = try CheckpointConnection(path: path)
     }
 
+    /// A checkpointer for `pool`'s (migrated) database that has taken its writer's checkpoints
+    /// over; `detach(from:)` it before the pool goes.
+    package static func attached(to pool: DatabasePool, thresholds: Thresholds = .standard) throws -> WALCheckpointer {
+        let checkpointer = try WALCheckpointer(path: pool.path, thresholds: thresholds)
+        try pool.writeWithoutTransaction { db in
+            guard let connection = db.sqliteConnection else { throw SQLiteCallError(code: SQLITE_MISUSE, message: "the connection is closed") }
+            checkpointer.install(on: connection)
+        }
+        return checkpointer
+    }
+
+    /// Gives `pool`'s writer SQLite's own checkpoints back, and lets the checkpointer go (the
+    /// writer's hook holds it).
+    package func detach(from pool: DatabasePool) {
+        pool.writeWithoutTransaction { db in
+            if let connection = db.sqliteConnection { uninstall(from: connection) }
+        }
+    }
+
     /// Takes the checkpoints of the writer `db` over (the hook replaces its autocheckpoint). The
     /// hook keeps the checkpointer alive until `uninstall(from:)`.
-    func install(on db: OpaquePointer) {
+    private func install(on db: OpaquePointer) {
         sqlite3_wal_hook(db, { context, db, _, frames in
             guard let context, let db else { return SQLITE_OK }
             Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().committed(db: db, frames: frames)
@@ -63,7 +83,7 @@ package final class WALCheckpointer: Sendable {
     }
 
     /// Gives the writer `db` back SQLite's own checkpoints and lets the checkpointer go.
-    func uninstall(from db: OpaquePointer) {
+    private func uninstall(from db: OpaquePointer) {
         sqlite3_wal_hook(db, nil, nil)
         sqlite3_wal_autocheckpoint(db, 1000)
         Unmanaged.passUnretained(self).release()
