@@ -115,7 +115,13 @@ def compare(small, big):
             "p50Ratio": g(b, "latencyMicros", "p50") / g(a, "latencyMicros", "p50") if g(a, "latencyMicros", "p50") else None}
 
 
-registry = [c for c in (compare("router-c32-3k", "router-c32-3k-bigreg"), compare("router-c1-3k", "router-c1-3k-bigreg")) if c]
+def registry_baseline(conc):
+    """The small registry run just before the big one (same database, restarted router), if the run has it."""
+    same_time = f"router-c{conc}-3k-smallreg"
+    return same_time if same_time in by_name else f"router-c{conc}-3k"
+
+
+registry = [c for c in (compare(registry_baseline(32), "router-c32-3k-bigreg"), compare(registry_baseline(1), "router-c1-3k-bigreg")) if c]
 for c in registry:
     print(f"registry {context.get('bigRegistry', '')}: {c['big']} vs {c['small']}: CPU/call ×{c['cpuRatio']:.2f}, "
           f"throughput ×{c['throughputRatio']:.2f}, p50 ×{c['p50Ratio']:.2f}")
