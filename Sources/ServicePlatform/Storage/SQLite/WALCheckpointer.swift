@@ -65,11 +65,14 @@ package final class WALCheckpointer: Sendable {
     }
 
     /// Gives `pool`'s writer SQLite's own checkpoints back, and lets the checkpointer go (the
-    /// writer's hook holds it).
+    /// writer's hook holds it). Returns once no background copy runs: a copy still under way
+    /// kept its connection open past the store's end, and a store opened next on the same file
+    /// found the database locked.
     package func detach(from pool: DatabasePool) {
         pool.writeWithoutTransaction { db in
             if let connection = db.sqliteConnection { uninstall(from: connection) }
         }
+        queue.sync {}
     }
 
     /// Takes the checkpoints of the writer `db` over (the hook replaces its autocheckpoint). The
