@@ -77,23 +77,24 @@ package struct XMLElement {
 
     package func children(named name: QualifiedName) -> [XMLElement] {
         var result: [XMLElement] = []
-        var node = raw.pointee.children
-        while let current = node {
-            if current.pointee.type == XML_ELEMENT_NODE, Self.node(current, is: name) {
-                result.append(XMLElement(document: document, raw: current))
-            }
-            node = current.pointee.next
+        var found = Self.element(named: name, from: raw.pointee.children)
+        while let current = found {
+            result.append(XMLElement(document: document, raw: current))
+            found = Self.element(named: name, from: current.pointee.next)
         }
         return result
     }
 
     /// The first element child named `name`; walks libxml2's list without building `children`.
     package func child(named name: QualifiedName) -> XMLElement? {
-        var node = raw.pointee.children
+        Self.element(named: name, from: raw.pointee.children).map { XMLElement(document: document, raw: $0) }
+    }
+
+    /// The first element named `name` among `node` and its following siblings.
+    private static func element(named name: QualifiedName, from node: xmlNodePtr?) -> xmlNodePtr? {
+        var node = node
         while let current = node {
-            if current.pointee.type == XML_ELEMENT_NODE, Self.node(current, is: name) {
-                return XMLElement(document: document, raw: current)
-            }
+            if current.pointee.type == XML_ELEMENT_NODE, Self.node(current, is: name) { return current }
             node = current.pointee.next
         }
         return nil

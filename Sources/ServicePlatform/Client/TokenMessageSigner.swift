@@ -31,7 +31,7 @@ package struct TokenMessageSigner: Sendable {
         w.open("soap:Header")
         w.open("wsa:Action", attributes: mu + [("wsu:Id", ids.action)]); w.raw(XMLWriter.escape(action, attribute: false)); w.close("wsa:Action")
         w.open("wsa:MessageID", attributes: [("wsu:Id", ids.messageID)])
-        w.raw("urn:uuid:" + TransactionID.text(of: .random())); w.close("wsa:MessageID")
+        w.raw("urn:uuid:" + UUID.random().lowercasedText); w.close("wsa:MessageID")
         w.open("wsa:To", attributes: mu + [("wsu:Id", ids.to)]); w.raw(XMLWriter.escape(endpoint, attribute: false)); w.close("wsa:To")
         w.open("wsa:ReplyTo", attributes: [("wsu:Id", ids.replyTo)])
         w.element("wsa:Address", "http://www.w3.org/2005/08/addressing/anonymous")

@@ -1,5 +1,4 @@
 import Foundation
-import SOAPCodec
 
 /// The id the platform gives each call: in the receipt, the audit record and every log line.
 package struct TransactionID: Hashable, Sendable, CustomStringConvertible {
@@ -10,14 +9,7 @@ package struct TransactionID: Hashable, Sendable, CustomStringConvertible {
 
     package init(_ uuid: UUID = .random()) {
         self.uuid = uuid
-        description = Self.text(of: uuid)
-    }
-
-    static func text(of uuid: UUID) -> String {
-        let hex = withUnsafeBytes(of: uuid.uuid) { Hex.encode($0) }
-        var text = hex.utf8.map { $0 }
-        for offset in [20, 16, 12, 8] { text.insert(UInt8(ascii: "-"), at: offset) }
-        return String(decoding: text, as: UTF8.self)
+        description = uuid.lowercasedText
     }
 
     package static func == (a: TransactionID, b: TransactionID) -> Bool { a.uuid == b.uuid }

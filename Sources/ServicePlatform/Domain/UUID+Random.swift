@@ -1,4 +1,5 @@
 import Foundation
+import SOAPCodec
 
 extension UUID {
     /// A random (version 4) UUID from the system generator (`getrandom`). Foundation's `UUID()`
@@ -12,5 +13,14 @@ extension UUID {
             bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
             return UUID(uuid: bytes.load(as: uuid_t.self))
         }
+    }
+
+    /// The canonical lowercase text (TransaktionsID, `wsa:MessageID`, assertion ids), from the
+    /// bytes: `uuidString.lowercased()` builds and case-maps a string every time.
+    package var lowercasedText: String {
+        let hex = withUnsafeBytes(of: uuid) { Hex.encode($0) }
+        var text = hex.utf8.map { $0 }
+        for offset in [20, 16, 12, 8] { text.insert(UInt8(ascii: "-"), at: offset) }
+        return String(decoding: text, as: UTF8.self)
     }
 }

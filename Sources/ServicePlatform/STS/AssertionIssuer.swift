@@ -25,7 +25,7 @@ package struct AssertionIssuer: Sendable {
     /// A signed assertion for the holder of `holderCertificateDER`, for `cvr`, for `audience`.
     package func issue(holderCertificateDER: [UInt8], cvr: MunicipalityCVR, audience: String, now: Date = Date()) throws -> String {
         let subject = (try? Certificate(derEncoded: holderCertificateDER))?.subject.description ?? "unknown"
-        let id = "_" + TransactionID.text(of: .random())
+        let id = "_" + UUID.random().lowercasedText
         let issued = XSDateTime.format(now)
         let notBefore = XSDateTime.format(now.addingTimeInterval(-60))
         let until = XSDateTime.format(now.addingTimeInterval(lifetime))

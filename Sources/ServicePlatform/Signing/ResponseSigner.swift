@@ -32,7 +32,7 @@ package struct ResponseSigner: Sendable {
         w.open("soap:Header")
         var signed = ["body", "ts", "wsa-action", "wsa-msgid"]
         w.open("wsa:Action", attributes: [("wsu:Id", "wsa-action")]); w.raw(XMLWriter.escape(action, attribute: false)); w.close("wsa:Action")
-        w.open("wsa:MessageID", attributes: [("wsu:Id", "wsa-msgid")]); w.raw("urn:uuid:" + TransactionID.text(of: .random())); w.close("wsa:MessageID")
+        w.open("wsa:MessageID", attributes: [("wsu:Id", "wsa-msgid")]); w.raw("urn:uuid:" + UUID.random().lowercasedText); w.close("wsa:MessageID")
         if let relatesTo {
             w.open("wsa:RelatesTo", attributes: [("wsu:Id", "wsa-relatesto")]); w.raw(XMLWriter.escape(relatesTo, attribute: false)); w.close("wsa:RelatesTo")
             signed.append("wsa-relatesto")

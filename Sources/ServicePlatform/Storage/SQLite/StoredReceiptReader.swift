@@ -65,22 +65,17 @@ final class StoredReceiptReader: Sendable {
             sqlite3_close_v2(db)
         }
 
-        func lookupIfFree(callerSystem: String, beskedID: String) throws -> Attempt {
-            let attempt: Result<StoredReceipt?, any Error>? = lock.withLockIfAvailable { (_: inout Void) -> Result<StoredReceipt?, any Error> in
-                Result { try self.step(callerSystem: callerSystem, beskedID: beskedID) }
-            }
-            guard let attempt else { return .busy }
-            return .done(try attempt.get())
+        func lookupIfFree(callerSystem: String, beskedID: String) throws(SQLiteCallError) -> Attempt {
+            let answer = try lock.withLockIfAvailable { _ throws(SQLiteCallError) in try self.step(callerSystem: callerSystem, beskedID: beskedID) }
+            guard let answer else { return .busy }
+            return .done(answer)
         }
 
-        func lookup(callerSystem: String, beskedID: String) throws -> StoredReceipt? {
-            let result: Result<StoredReceipt?, any Error> = lock.withLock { (_: inout Void) -> Result<StoredReceipt?, any Error> in
-                Result { try self.step(callerSystem: callerSystem, beskedID: beskedID) }
-            }
-            return try result.get()
+        func lookup(callerSystem: String, beskedID: String) throws(SQLiteCallError) -> StoredReceipt? {
+            try lock.withLock { _ throws(SQLiteCallError) in try self.step(callerSystem: callerSystem, beskedID: beskedID) }
         }
 
-        private func step(callerSystem: String, beskedID: String) throws -> StoredReceipt? {
+        private func step(callerSystem: String, beskedID: String) throws(SQLiteCallError) -> StoredReceipt? {
             defer {
                 sqlite3_reset(statement)
                 sqlite3_clear_bindings(statement)
