@@ -32,7 +32,10 @@ final class FakeReceiver: Sendable {
     }
 
     static func start(pki: ExttestPKI) async throws -> FakeReceiver {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: FakeReceiverContext.self)
+        router.post("/peer-port") { _, context in
+            Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "\(context.remoteAddress?.port ?? 0)")))
+        }
         router.post("/http500") { _, _ in Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "boom"))) }
         router.post("/garbage") { _, _ in Response(status: .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: "this is not xml <<<"))) }
         router.post("/nostatus") { _, _ in
@@ -65,6 +68,17 @@ final class FakeReceiver: Sendable {
     func stop() async {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
+    }
+}
+
+/// Knows the connection's far end, so `/peer-port` can tell connections apart.
+struct FakeReceiverContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 }
 

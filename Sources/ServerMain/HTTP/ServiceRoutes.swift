@@ -21,7 +21,11 @@ struct ServiceRoutes: Sendable {
     func add(to router: Router<Context>) {
         // Hummingbird matches a trailing slash to the same route, as the contract wants.
         for path in [Self.path] {
-            router.post(RouterPath(path)) { request, context in try await self.call(request, context: context) }
+            router.post(RouterPath(path)) { request, context in
+                try await withTaskExecutorPreference(EventLoopTaskExecutor.of(context.channel.eventLoop)) {
+                    try await self.call(request, context: context)
+                }
+            }
             router.get(RouterPath(path)) { request, _ in self.publishedContract(request) }
             for method in [HTTPRequest.Method.put, .delete, .patch, .head, .options] {
                 router.on(RouterPath(path), method: method) { _, _ in

@@ -7,7 +7,8 @@ package struct TransactionID: Hashable, Sendable, CustomStringConvertible {
     /// and a call writes its id several times).
     package let description: String
 
-    package init(_ uuid: UUID = .random()) {
+    /// A new id is time-ordered (`UUID.timeOrdered`), so the audit's index on it appends.
+    package init(_ uuid: UUID = .timeOrdered()) {
         self.uuid = uuid
         description = uuid.lowercasedText
     }

@@ -22,10 +22,13 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
         }
     }
 
-    /// Connections are pooled by where they go and which root they trust.
+    /// Connections are pooled by where they go, which root they trust, and the event loop they
+    /// live on: a call takes one on its own loop, so its write, the answer and the task's next
+    /// step stay on one thread instead of waking another for each.
     private struct PoolKey: Hashable {
         let endpoint: ReceiverEndpoint
         let trustRootPEM: String
+        var loop: ObjectIdentifier?
     }
 
     private let group: any EventLoopGroup
@@ -33,6 +36,7 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
     private let privateKey: NIOSSLPrivateKey
     private let timeouts: Timeouts
     private let maxAnswerBytes: Int
+    /// Per receiver and event loop.
     private let maxIdlePerReceiver: Int
     private let endpoints = Mutex<[String: ReceiverEndpoint]>([:])
     /// One TLS context per trust root: building one parses certificates and keys.
@@ -53,7 +57,8 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
         guard let endpoint = endpoint(receiver.endpoint) else {
             throw PlatformFault(.receiverUnavailable, "the receiver's endpoint is not HTTPS")
         }
-        let key = PoolKey(endpoint: endpoint, trustRootPEM: receiver.trustRootPEM ?? "")
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop
+        var key = PoolKey(endpoint: endpoint, trustRootPEM: receiver.trustRootPEM ?? "", loop: loop.map { ObjectIdentifier($0) })
         let context: NIOSSLContext
         do {
             context = try sslContext(trustRootPEM: key.trustRootPEM)
@@ -63,7 +68,8 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
         let deadline = NIODeadline.now() + timeouts.total
         do {
             let channel: any Channel
-            if let pooled = takeIdle(key) { channel = pooled } else { channel = try await connect(endpoint, context: context) }
+            if let pooled = takeIdle(key) { channel = pooled } else { channel = try await connect(endpoint, context: context, on: loop) }
+            key.loop = ObjectIdentifier(channel.eventLoop)
             var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: endpoint.target)
             head.headers.add(name: "Host", value: endpoint.authority)
             head.headers.add(name: "Content-Type", value: "text/xml; charset=utf-8")
@@ -115,10 +121,9 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
         return context
     }
 
-    private func connect(_ endpoint: ReceiverEndpoint, context: NIOSSLContext) async throws -> any Channel {
+    private func connect(_ endpoint: ReceiverEndpoint, context: NIOSSLContext, on loop: (any EventLoop)?) async throws -> any Channel {
         let maxAnswerBytes = maxAnswerBytes
-        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()
-        return try await ClientBootstrap(group: loop)
+        return try await ClientBootstrap(group: loop ?? group.next())
             .connectTimeout(timeouts.connect)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -132,10 +137,14 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
             .connect(host: endpoint.host, port: endpoint.port).get()
     }
 
+    /// An idle connection on the caller's loop; off any loop (tests, commands), one on any loop.
     private func takeIdle(_ key: PoolKey) -> (any Channel)? {
         idle.withLock { state in
-            while let channel = state.channels[key]?.popLast() {
-                if channel.isActive { return channel }
+            let keys = key.loop == nil ? state.channels.keys.filter { $0.endpoint == key.endpoint && $0.trustRootPEM == key.trustRootPEM } : [key]
+            for key in keys {
+                while let channel = state.channels[key]?.popLast() {
+                    if channel.isActive { return channel }
+                }
             }
             return nil
         }

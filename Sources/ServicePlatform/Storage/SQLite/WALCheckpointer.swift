@@ -30,7 +30,7 @@ package final class WALCheckpointer: Sendable {
 
         package static let standard = Thresholds()
 
-        package init(passiveEvery: Int32 = 512, restartAt: Int32 = 32_768, catchUpLimit: Int32 = 512, inlineAt: Int32 = 131_072) {
+        package init(passiveEvery: Int32 = 4096, restartAt: Int32 = 32_768, catchUpLimit: Int32 = 512, inlineAt: Int32 = 131_072) {
             self.passiveEvery = passiveEvery
             self.restartAt = restartAt
             self.catchUpLimit = catchUpLimit
