@@ -21,9 +21,6 @@ package final class SQLiteStore: PlatformStore {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteMigrations.migrator.migrate(pool)
-        // The writer's page cache holds the indexes every audited call inserts into (BeskedID
-        // keys land on random leaves); SQLite's default 2 MB read most of them back per commit.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -32768") }
         receiptReader = try StoredReceiptReader(path: path)
         checkpointer = try WALCheckpointer.attached(to: pool, thresholds: checkpoints)
     }
