@@ -7,28 +7,31 @@ import Testing
 /// statements on GRDB's writer) and looked up on the store's own read connections.
 @Suite("Stored receipts (idempotency store)")
 struct StoredReceiptStoreTests {
-    private static func freshStore() throws -> (SQLiteStore, String) {
+    static func freshStore() async throws -> (SQLiteStore, String) {
         let dir = NSTemporaryDirectory() + "sp-receipts-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/platform.sqlite"
-        return (try SQLiteStore(path: path), path)
+        let store = try SQLiteStore(path: path)
+        // Callers are registered systems; the audit's BeskedID search finds kept receipts by them.
+        try await store.createSystem(SystemRecord(id: "ky-demo", name: "KY demo"), certificate: nil)
+        return (store, path)
     }
 
-    private static func receipt(caller: String = "ky-demo", beskedID: String = UUID().uuidString.lowercased(),
+    static func receipt(caller: String = "ky-demo", beskedID: String = UUID().uuidString.lowercased(),
                                 errors: String = "[]") -> StoredReceipt {
         StoredReceipt(callerSystem: caller, beskedID: beskedID, contentDigest: String(repeating: "ab", count: 32),
                       operation: "RetBevilling", transactionID: UUID().uuidString.lowercased(), status: "Modtaget",
                       errorsJSON: errors, receiverSystem: "jobcenter-101", receivedAt: Date(timeIntervalSince1970: 1_795_000_000.123456))
     }
 
-    private static func audit(for receipt: StoredReceipt) -> AuditRecord {
+    static func audit(for receipt: StoredReceipt) -> AuditRecord {
         AuditRecord(transactionID: receipt.transactionID, time: receipt.receivedAt, callerSystem: receipt.callerSystem,
                     beskedID: receipt.beskedID, outcome: "Modtaget", latencyMicros: 123, details: #"{"a":"æøå \"q\""}"#)
     }
 
     @Test("a receipt written with its audit record is read back field for field")
     func roundTrip() async throws {
-        let (store, _) = try Self.freshStore()
+        let (store, _) = try await Self.freshStore()
         let kept = Self.receipt(errors: #"[{"code":"F1","text":"æøå \"citat\""}]"#)
         try await store.appendAudit([Self.audit(for: kept)], receipts: [kept])
         let read = try #require(try await store.storedReceipt(callerSystem: kept.callerSystem, beskedID: kept.beskedID))
@@ -50,7 +53,7 @@ struct StoredReceiptStoreTests {
 
     @Test("the first receipt under a (caller, BeskedID) wins; a duplicate in a later batch is ignored")
     func firstWins() async throws {
-        let (store, _) = try Self.freshStore()
+        let (store, _) = try await Self.freshStore()
         let first = Self.receipt()
         var second = first
         second.transactionID = UUID().uuidString.lowercased()
@@ -64,7 +67,7 @@ struct StoredReceiptStoreTests {
 
     @Test("cross-caller receipt disclosure: another caller's BeskedID is not found")
     func otherCallerNotFound() async throws {
-        let (store, _) = try Self.freshStore()
+        let (store, _) = try await Self.freshStore()
         let kept = Self.receipt(caller: "ky-demo")
         try await store.appendAudit([Self.audit(for: kept)], receipts: [kept])
         #expect(try await store.storedReceipt(callerSystem: "other-system", beskedID: kept.beskedID) == nil)
@@ -75,7 +78,7 @@ struct StoredReceiptStoreTests {
         "' OR '1'='1", "x'; DELETE FROM stored_receipt; --", "%", "\u{0}", String(repeating: "a", count: 10_000),
     ])
     func injection(_ beskedID: String) async throws {
-        let (store, _) = try Self.freshStore()
+        let (store, _) = try await Self.freshStore()
         let kept = Self.receipt()
         try await store.appendAudit([Self.audit(for: kept)], receipts: [kept])
         #expect(try await store.storedReceipt(callerSystem: kept.callerSystem, beskedID: beskedID) == nil)
@@ -84,7 +87,7 @@ struct StoredReceiptStoreTests {
 
     @Test("a row stored with GRDB's date text (before the Unix-timestamp change) is still read")
     func olderDateText() async throws {
-        let (store, path) = try Self.freshStore()
+        let (store, path) = try await Self.freshStore()
         let when = Date(timeIntervalSince1970: 1_700_000_000.25)
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
@@ -101,7 +104,7 @@ struct StoredReceiptStoreTests {
 
     @Test("many concurrent look-ups, more than there are read connections, each get their own answer")
     func concurrentLookups() async throws {
-        let (store, _) = try Self.freshStore()
+        let (store, _) = try await Self.freshStore()
         let kept = (0..<50).map { _ in Self.receipt() }
         try await store.appendAudit(kept.map(Self.audit(for:)), receipts: kept)
         try await withThrowingTaskGroup(of: Bool.self) { group in

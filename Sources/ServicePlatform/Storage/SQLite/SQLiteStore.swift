@@ -155,6 +155,8 @@ package final class SQLiteStore: PlatformStore {
         guard !records.isEmpty || !receipts.isEmpty else { return }
         try await pool.write { db in
             guard let connection = db.sqliteConnection else { throw SQLiteCallError(code: SQLITE_MISUSE, message: "the connection is closed") }
+            // The TransaktionsIDs whose receipt went in; their audit records leave the BeskedID index.
+            var kept = Set<String>()
             if !receipts.isEmpty {
                 // The first receipt wins: a concurrent duplicate keeps the stored one. The time
                 // goes in as a Unix timestamp (the reader also takes GRDB's older date text).
@@ -167,12 +169,13 @@ package final class SQLiteStore: PlatformStore {
                     insert.bind(4, r.operation); insert.bind(5, r.transactionID); insert.bind(6, r.status)
                     insert.bind(7, r.errorsJSON); insert.bind(8, r.receiverSystem); insert.bind(9, r.receivedAt.timeIntervalSince1970)
                     try insert.run(on: connection)
+                    if sqlite3_changes(connection) == 1 { kept.insert(r.transactionID) }
                 }
             }
             let insert = SQLiteBinding(statement: try db.cachedStatement(sql: """
                 INSERT INTO audit (transaction_id, time_us, caller_system, certificate_fingerprint, security_model, municipality_code,
-                    municipality_cvr, operation, besked_id, receiver_system, outcome, fault_code, latency_us, cpr_hash, details)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    municipality_cvr, operation, besked_id, receiver_system, outcome, fault_code, latency_us, cpr_hash, details, receipt_kept)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).sqliteStatement)
             for r in records {
                 insert.bind(1, r.transactionID); insert.bind(2, Self.micros(r.time)); insert.bind(3, r.callerSystem)
@@ -180,28 +183,44 @@ package final class SQLiteStore: PlatformStore {
                 insert.bind(7, r.municipalityCVR); insert.bind(8, r.operation); insert.bind(9, r.beskedID)
                 insert.bind(10, r.receiverSystem); insert.bind(11, r.outcome); insert.bind(12, r.faultCode)
                 insert.bind(13, Int64(r.latencyMicros)); insert.bind(14, r.cprHash); insert.bind(15, r.details)
+                insert.bind(16, kept.contains(r.transactionID) ? Int64(1) : Int64(0))
                 try insert.run(on: connection)
             }
         }
     }
 
     package func audit(_ query: AuditQuery) async throws -> [AuditRecord] {
+        let (sql, arguments) = Self.auditSQL(query)
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.auditRecord)
+        }
+    }
+
+    /// The audit search as SQL; its own function so tests can check the query plan.
+    package static func auditSQL(_ query: AuditQuery) -> (sql: String, arguments: StatementArguments) {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let from = query.from { conditions.append("time_us >= ?"); arguments += [Self.micros(from)] }
         if let to = query.to { conditions.append("time_us <= ?"); arguments += [Self.micros(to)] }
         if let v = query.systemID { conditions.append("caller_system = ?"); arguments += [v] }
         if let v = query.municipalityCode { conditions.append("municipality_code = ?"); arguments += [v] }
-        if let v = query.beskedID { conditions.append("besked_id = ?"); arguments += [v] }
+        if let v = query.beskedID {
+            // Calls without a kept receipt through the partial index; the others through their
+            // receipt, looked up by key for each system (every caller is a registered system;
+            // CROSS JOIN keeps the systems as the outer loop, so stored_receipt is never scanned).
+            conditions.append("""
+                seq IN (SELECT seq FROM audit WHERE besked_id = ? AND receipt_kept = 0
+                        UNION ALL
+                        SELECT a.seq FROM system s CROSS JOIN stored_receipt r ON r.caller_system = s.id AND r.besked_id = ?
+                                     JOIN audit a ON a.transaction_id = r.transaction_id)
+                """)
+            arguments += [v, v]
+        }
         if let v = query.outcome { conditions.append("outcome = ?"); arguments += [v] }
         if let cursor = query.cursor, let seq = Int64(cursor) { conditions.append("seq < ?"); arguments += [seq] }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let limit = max(1, min(query.limit, 1000))
-        let sql = "SELECT * FROM audit \(whereClause) ORDER BY seq DESC LIMIT \(limit)"
-        let bound = arguments
-        return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.auditRecord)
-        }
+        return ("SELECT * FROM audit \(whereClause) ORDER BY seq DESC LIMIT \(limit)", arguments)
     }
 
     package func auditCount() async throws -> Int {
