@@ -18,7 +18,8 @@ import Synchronization
 package final class WALCheckpointer: Sendable {
     /// When checkpoints happen, in WAL frames (one frame is one 4 KB page).
     package struct Thresholds: Sendable {
-        /// Frames a commit may add beyond the last copy before a background copy is scheduled.
+        /// Frames a commit may add beyond the last copy before a background copy is scheduled
+        /// (4096: a page written again meanwhile, as the tables' last leaves are, is copied once).
         package var passiveEvery: Int32
         /// WAL length from which the writer finishes a nearly-level copy, so the WAL restarts
         /// (128 MB: about once every 5 s at 800 calls/s).
