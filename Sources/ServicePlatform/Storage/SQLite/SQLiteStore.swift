@@ -7,6 +7,8 @@ import GRDBSQLite
 package final class SQLiteStore: PlatformStore {
     let pool: DatabasePool
     private let receiptReader: StoredReceiptReader
+    /// Which (caller, BeskedID) keys may have a stored receipt: a new BeskedID costs no read.
+    private let receiptKeys: StoredReceiptKeyFilter
     /// Moves the WAL into the database file off the commit path.
     package let checkpointer: WALCheckpointer
 
@@ -22,10 +24,22 @@ package final class SQLiteStore: PlatformStore {
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteMigrations.migrator.migrate(pool)
         receiptReader = try StoredReceiptReader(path: path)
+        receiptKeys = try Self.receiptKeys(in: pool)
         checkpointer = try WALCheckpointer.attached(to: pool, thresholds: checkpoints)
     }
 
     deinit { checkpointer.detach(from: pool) }
+
+    /// Every stored key, read once at start (about a second for a few million receipts).
+    private static func receiptKeys(in pool: DatabasePool) throws -> StoredReceiptKeyFilter {
+        try pool.read { db in
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM stored_receipt") ?? 0
+            let filter = StoredReceiptKeyFilter(expected: count)
+            let keys = try Row.fetchCursor(db, sql: "SELECT caller_system, besked_id FROM stored_receipt")
+            while let key = try keys.next() { filter.insert(callerSystem: key[0], beskedID: key[1]) }
+            return filter
+        }
+    }
 
     // MARK: Registry
 
@@ -146,13 +160,16 @@ package final class SQLiteStore: PlatformStore {
     package func storedReceipt(callerSystem: String, beskedID: String) async throws -> StoredReceipt? {
         // On the caller's thread, on the reader's own connections: a reader never waits for the
         // writer in WAL mode, and one indexed look-up costs less than a hand-off to GRDB's pool.
-        try receiptReader.storedReceipt(callerSystem: callerSystem, beskedID: beskedID)
+        guard receiptKeys.mayContain(callerSystem: callerSystem, beskedID: beskedID) else { return nil }
+        return try receiptReader.storedReceipt(callerSystem: callerSystem, beskedID: beskedID)
     }
 
     // MARK: Audit
 
     package func appendAudit(_ records: [AuditRecord], receipts: [StoredReceipt]) async throws {
         guard !records.isEmpty || !receipts.isEmpty else { return }
+        // Before the transaction: once a receipt can be read, its key is known.
+        for r in receipts { receiptKeys.insert(callerSystem: r.callerSystem, beskedID: r.beskedID) }
         try await pool.write { db in
             guard let connection = db.sqliteConnection else { throw SQLiteCallError(code: SQLITE_MISUSE, message: "the connection is closed") }
             // The TransaktionsIDs whose receipt went in; their audit records leave the BeskedID index.
