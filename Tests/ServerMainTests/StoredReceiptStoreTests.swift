@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import ServicePlatform
 import Testing
+@testable import ServerMain
 
 /// The idempotency store as the pipeline uses it: receipts written with the audit batch (raw
 /// statements on GRDB's writer) and looked up on the store's own read connections.
@@ -122,5 +123,26 @@ struct StoredReceiptStoreTests {
             }
             for try await correct in group { #expect(correct) }
         }
+    }
+}
+
+/// Durability of the audit and of the demo jobcenter's book: GRDB's pool sets its writer to
+/// `synchronous = NORMAL` when it turns WAL on, which syncs only at checkpoints.
+@Suite("Durable SQLite writers")
+struct DurableWriterTests {
+    @Test("lost audit records after a power cut: the audit writer fsyncs every commit (synchronous = FULL)")
+    func auditWriterIsFull() async throws {
+        let (store, path) = try await StoredReceiptStoreTests.freshStore()
+        #expect(try store.auditWriterSynchronousLevel() == 2)
+        // Also when the store opens an existing database.
+        #expect(try SQLiteStore(path: path).auditWriterSynchronousLevel() == 2)
+    }
+
+    @Test("the demo jobcenter's book fsyncs every commit too")
+    func grantBookIsFull() throws {
+        let dir = NSTemporaryDirectory() + "sp-grantbook-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let book = try SQLiteGrantBook(path: dir + "/jobcenter.sqlite")
+        #expect(try book.pool.writerSynchronousLevel() == 2)
     }
 }

@@ -12,9 +12,7 @@ final class SQLiteGrantBook: GrantBook {
     private let checkpointer: WALCheckpointer
 
     init(path: String) throws {
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        pool = try DatabasePool(path: path, configuration: configuration)
+        pool = try DatabasePool.durable(path: path)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1 grants") { db in
             try db.execute(sql: """

@@ -17,11 +17,8 @@ package final class SQLiteStore: PlatformStore {
     package init(path: String, checkpoints: WALCheckpointer.Thresholds = .standard) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        configuration.prepareDatabase { db in
-            // Durable before the answer leaves: FULL fsyncs the WAL on every commit.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        pool = try DatabasePool(path: path, configuration: configuration)
+        // Durable before the answer leaves: FULL fsyncs the WAL on every commit.
+        pool = try DatabasePool.durable(path: path, configuration: configuration)
         try SQLiteMigrations.migrator.migrate(pool)
         receiptReader = try StoredReceiptReader(path: path)
         receiptKeys = try Self.receiptKeys(in: pool)
@@ -29,6 +26,9 @@ package final class SQLiteStore: PlatformStore {
     }
 
     deinit { checkpointer.detach(from: pool) }
+
+    /// The audit writer's `synchronous` level: 2 (FULL), one fsync per commit.
+    package func auditWriterSynchronousLevel() throws -> Int { try pool.writerSynchronousLevel() }
 
     /// Every stored key, read once at start (about a second for a few million receipts).
     private static func receiptKeys(in pool: DatabasePool) throws -> StoredReceiptKeyFilter {
