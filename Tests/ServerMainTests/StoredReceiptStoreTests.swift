@@ -2,7 +2,6 @@ import Foundation
 import GRDB
 import ServicePlatform
 import Testing
-@testable import ServerMain
 
 /// The idempotency store as the pipeline uses it: receipts written with the audit batch (raw
 /// statements on GRDB's writer) and looked up on the store's own read connections.
@@ -126,8 +125,8 @@ struct StoredReceiptStoreTests {
     }
 }
 
-/// Durability of the audit and of the demo jobcenter's book: GRDB's pool sets its writer to
-/// `synchronous = NORMAL` when it turns WAL on, which syncs only at checkpoints.
+/// Durability of the audit: GRDB's pool sets its writer to `synchronous = NORMAL` when it
+/// turns WAL on, which syncs only at checkpoints.
 @Suite("Durable SQLite writers")
 struct DurableWriterTests {
     @Test("lost audit records after a power cut: the audit writer fsyncs every commit (synchronous = FULL)")
@@ -136,13 +135,5 @@ struct DurableWriterTests {
         #expect(try store.auditWriterSynchronousLevel() == 2)
         // Also when the store opens an existing database.
         #expect(try SQLiteStore(path: path).auditWriterSynchronousLevel() == 2)
-    }
-
-    @Test("the demo jobcenter's book fsyncs every commit too")
-    func grantBookIsFull() throws {
-        let dir = NSTemporaryDirectory() + "sp-grantbook-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let book = try SQLiteGrantBook(path: dir + "/jobcenter.sqlite")
-        #expect(try book.pool.writerSynchronousLevel() == 2)
     }
 }
