@@ -30,7 +30,7 @@ package final class SQLiteStore: PlatformStore {
     /// The audit writer's `synchronous` level: 2 (FULL), one fsync per commit.
     package func auditWriterSynchronousLevel() throws -> Int { try pool.writerSynchronousLevel() }
 
-    /// Every stored key, read once at start (about a second for a few million receipts).
+    /// Every stored key, read once at start: one pass over the table.
     private static func receiptKeys(in pool: DatabasePool) throws -> StoredReceiptKeyFilter {
         try pool.read { db in
             let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM stored_receipt") ?? 0

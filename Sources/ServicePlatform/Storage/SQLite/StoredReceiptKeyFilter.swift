@@ -9,10 +9,10 @@ import Synchronization
 /// receipt in SQLite finds the key here first; a key whose write failed only costs a read. The
 /// filter knows every key only because this process is its database's one writer (SQLite,
 /// loaded at start from the table). It never says no for a key it was given (no false
-/// negatives, whatever BeskedIDs a caller picks); it says maybe for ~0.5 % of the others.
+/// negatives, whatever BeskedIDs a caller picks); it says maybe for a few in a thousand others.
 ///
 /// Each key sets 8 bits in one 512-bit block (one cache line). When a level holds its
-/// capacity, a level twice as large is added, so memory follows the table: ~2 bytes a key.
+/// capacity, a level twice as large is added, so memory follows the table: 2–4 bytes a key.
 package final class StoredReceiptKeyFilter: Sendable {
     private struct Level {
         var words: [UInt64]
