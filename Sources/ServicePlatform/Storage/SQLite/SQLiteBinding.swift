@@ -32,6 +32,18 @@ struct SQLiteBinding {
     }
 }
 
+/// Opens a connection of our own (not GRDB's) to the database at `path` with `flags`; `purpose`
+/// finishes the error message ("the database could not be opened for …").
+func openSQLiteConnection(path: String, flags: Int32, purpose: String) throws(SQLiteCallError) -> OpaquePointer {
+    var handle: OpaquePointer?
+    let opened = sqlite3_open_v2(path, &handle, flags, nil)
+    guard opened == SQLITE_OK, let handle else {
+        if let handle { sqlite3_close_v2(handle) }
+        throw SQLiteCallError(code: opened, message: "the database could not be opened for \(purpose)")
+    }
+    return handle
+}
+
 /// SQLite copies the bound text (SQLITE_TRANSIENT, a macro Swift does not import).
 let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 

@@ -30,7 +30,7 @@ package final class SQLiteStore: PlatformStore {
     /// The audit writer's `synchronous` level: 2 (FULL), one fsync per commit.
     package func auditWriterSynchronousLevel() throws -> Int { try pool.writerSynchronousLevel() }
 
-    /// Every stored key, read once at start: one pass over the table.
+    /// Every stored key, read once at start: a count (to size the filter), then one pass.
     private static func receiptKeys(in pool: DatabasePool) throws -> StoredReceiptKeyFilter {
         try pool.read { db in
             let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM stored_receipt") ?? 0

@@ -3,8 +3,9 @@ import GRDB
 import GRDBSQLite
 import Synchronization
 
-/// The idempotency look-up every forwarded call makes, on its own read-only SQLite connections
-/// with one prepared statement each. Through GRDB's pool the look-up cost ~120 µs of router CPU
+/// The idempotency look-up, for the calls whose key `StoredReceiptKeyFilter` may hold (a repeat,
+/// or one of its rare false positives), on its own read-only SQLite connections with one
+/// prepared statement each. Through GRDB's pool the look-up cost ~120 µs of router CPU
 /// per call under load (reader hand-off, a transaction per read, argument boxing); here it is a
 /// bind, a step and a reset. In WAL mode these readers never wait for the audit writer.
 final class StoredReceiptReader: Sendable {
@@ -40,12 +41,7 @@ final class StoredReceiptReader: Sendable {
         private let statement: OpaquePointer
 
         init(path: String) throws {
-            var handle: OpaquePointer?
-            let opened = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
-            guard opened == SQLITE_OK, let handle else {
-                if let handle { sqlite3_close_v2(handle) }
-                throw SQLiteCallError(code: opened, message: "the database could not be opened for reading")
-            }
+            let handle = try openSQLiteConnection(path: path, flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, purpose: "reading")
             sqlite3_busy_timeout(handle, 5000)
             var prepared: OpaquePointer?
             let sql = "SELECT content_digest, operation, transaction_id, status, errors_json, receiver_system, received_at "

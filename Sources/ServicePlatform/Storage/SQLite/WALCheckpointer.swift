@@ -145,12 +145,7 @@ private final class CheckpointConnection: @unchecked Sendable {
     private let db: OpaquePointer
 
     init(path: String) throws(SQLiteCallError) {
-        var handle: OpaquePointer?
-        let opened = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil)
-        guard opened == SQLITE_OK, let handle else {
-            if let handle { sqlite3_close_v2(handle) }
-            throw SQLiteCallError(code: opened, message: "the database could not be opened for checkpoints")
-        }
+        let handle = try openSQLiteConnection(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, purpose: "checkpoints")
         // The database file is fsynced after each checkpoint before the WAL may be reused.
         sqlite3_exec(handle, "PRAGMA synchronous = FULL", nil, nil, nil)
         db = handle
