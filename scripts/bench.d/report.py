@@ -78,7 +78,8 @@ for r in rows:
           f"{lat['p50'] / 1000:>7.2f} {lat['p99'] / 1000:>7.2f} {lat['p999'] / 1000:>8.2f} "
           f"{r['cpuMicrosPerCall']:>11.0f} {r['peakRssMB']:>10.1f} {audit:>6} {r.get('loadAvg1', 0):>5.2f}")
 print()
-ROWS = {"a": "direct-c32-3k", "b": "nginx-c32-3k", "c": "router-c32-3k", "d": "saml-token-c32-3k", "e": "saml-fresh-c32-3k"}
+ROWS = {"a": "direct-c32-3k", "b": "nginx-c32-3k", "c": "router-c32-3k", "d": "saml-token-c32-3k", "e": "saml-fresh-c32-3k",
+        "f": "floor-c32-3k"}
 print("headline rows: " + ", ".join(f"({k}) {v}" for k, v in ROWS.items()))
 for letter in ("d", "e"):
     if ROWS[letter] not in by_name:
@@ -176,15 +177,28 @@ for t in targets:
 for p in problems:
     print("  problem: " + p)
 
+# The router's HTTP stack with no contract work, against nginx doing the same: how much of (c)/(b)
+# the stack already takes. Reported, not a target.
+floor = by_name.get(ROWS["f"])
+floor_ratio = floor_cpu = None
+if floor and floor["generator"] and nginx and nginx["generator"] and g(nginx, "throughputPerSecond"):
+    floor_ratio = g(floor, "throughputPerSecond") / g(nginx, "throughputPerSecond")
+    floor_cpu = floor["cpuMicrosPerCall"]
+
 result = {"context": context, "rows": rows, "soak": soak, "registry": registry, "targets": targets, "problems": problems,
           "routerToNginxThroughputRatio": ratio, "routerCpuMicrosPerCall": cpu,
           "samlTokenToNginxThroughputRatio": saml_ratio, "samlTokenRouterCpuMicrosPerCall": saml_cpu,
-          "samlFreshTokenRouterCpuMicrosPerCall": fresh_cpu}
+          "samlFreshTokenRouterCpuMicrosPerCall": fresh_cpu,
+          "floorToNginxThroughputRatio": floor_ratio, "floorCpuMicrosPerCall": floor_cpu}
 os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
 with open(out_path, "w") as f:
     json.dump(result, f, indent=2)
 print(f"figures written to {out_path}")
 print()
+if floor_ratio is not None:
+    print(f"(f)/(b) throughput, the router's HTTP stack proxying with no contract work: {floor_ratio:.2f} "
+          f"(floor {g(floor, 'throughputPerSecond'):.0f}/s at {floor_cpu:.0f} µs CPU per call; nginx "
+          f"{g(nginx, 'throughputPerSecond'):.0f}/s at {nginx['cpuMicrosPerCall']:.0f} µs)")
 if ratio is not None:
     print(f"(c)/(b) throughput at concurrency 32, ~3 KB: {ratio:.2f} (router {g(router, 'throughputPerSecond'):.0f}/s, "
           f"nginx {g(nginx, 'throughputPerSecond'):.0f}/s; target >= 0.6)")

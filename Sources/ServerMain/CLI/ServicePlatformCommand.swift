@@ -43,7 +43,7 @@ struct ServicePlatformCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serviceplatform",
         abstract: "The service-platform router for JC/Kontanthjaelp/2.",
-        subcommands: [Serve.self, Demo.self, Jobcenter.self, Send.self, Bench.self, BenchPresign.self, BenchHotPath.self],
+        subcommands: [Serve.self, Demo.self, Jobcenter.self, Send.self, Bench.self, BenchPresign.self, BenchHotPath.self, BenchFloor.self],
         defaultSubcommand: Demo.self)
 }
 

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import NIOCore
+import ServicePlatform
+
+/// The router's HTTP stack as a plain TLS proxy, for the benchmark's floor row (issue 9): the
+/// service listener exactly as `serve` builds it (Hummingbird, NIOSSL with the same TLS
+/// configuration, the client certificate read per connection, the call on its event loop) and
+/// the same HTTPS forwarding to a receiver, with none of the contract's work in between: the
+/// body goes out as it came, the answer comes back as it came. It is what the router costs
+/// before it parses, authorizes, validates or audits anything; nginx doing the same is row (b).
+/// Not a platform mode: no registry, no audit, no checks, so it only binds to loopback.
+struct BenchFloor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-floor",
+        abstract: "Benchmark only: the service listener forwarding bodies unchanged to one receiver (no contract work).")
+
+    @Option(help: "Data folder with the exttest PKI (the router's server certificate, the platform's client certificate).")
+    var dataDir: String
+    @Option(help: "The receiver's HTTPS URL; its certificate must chain to the exttest CA.") var receiverURL: String
+    @Option(help: "Port on 127.0.0.1 (0: any free one).") var port: Int = 0
+
+    func validate() throws {
+        guard receiverURL.hasPrefix("https://") else { throw ValidationError("--receiver-url must be an https URL") }
+    }
+
+    func run() async throws {
+        let logger = PlatformRunner.bootstrapLogging()
+        let pki = try ExttestPKI.ensure(dataDirectory: dataDir)
+        let transport = try HTTPSReceiverTransport(clientCertificatePEM: pki.platformClient.certificatePEM,
+                                                   clientKeyPEM: pki.platformClient.keyPEM)
+        let receiver = Receiver(systemID: "bench-floor-receiver", name: "bench floor receiver", endpoint: receiverURL,
+                                municipalityCodes: [], trustRootPEM: pki.ca.certificatePEM)
+        let router = Router(context: ServiceRequestContext.self)
+        router.post(RouterPath(ServiceRoutes.path)) { request, context in
+            try await withTaskExecutorPreference(EventLoopTaskExecutor.of(context.channel.eventLoop)) {
+                let body = try await request.body.collect(upTo: 1 << 20)
+                // The same per-connection certificate read as the service route, unused after.
+                _ = await context.tlsPeer()
+                let action = request.headers[.soapAction].map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? ""
+                let answer: ReceiverExchange
+                do {
+                    answer = try await transport.exchange(Array(body.readableBytesView), action: action, with: receiver)
+                } catch {
+                    return Response(status: .badGateway)
+                }
+                return Response(status: .init(code: answer.status), headers: [.contentType: "text/xml; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            }
+        }
+        let tls = try ListenerTLS.service(certificatePEM: pki.routerServer.certificatePEM, keyPEM: pki.routerServer.keyPEM)
+        let app = Application(router: router, server: try .tls(.http1(), configuration: tls),
+                              configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "serviceplatform-bench-floor"),
+                              onServerRunning: { channel in
+                                  Console.line("ready floor=https://127.0.0.1:\(channel.localAddress?.port ?? port)\(ServiceRoutes.path)")
+                              },
+                              logger: logger)
+        try await PlatformRunner.runUntilSignalled([transport, app], logger: logger)
+    }
+}
