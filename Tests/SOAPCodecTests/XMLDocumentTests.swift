@@ -42,6 +42,32 @@ struct XMLDocumentTests {
         #expect(throws: XMLParseError.self) { try XMLDocument(parsing: Array(doc.utf8)) }
     }
 
+    @Test("UTF-8 text comes through intact with a BOM, with either UTF-8 declaration, and with none", arguments: [
+        "\u{FEFF}<a>\u{E6}\u{F8}\u{E5} \u{20AC} \u{1F600}</a>",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><a>\u{E6}\u{F8}\u{E5} \u{20AC} \u{1F600}</a>",
+        "<?xml version=\"1.0\" encoding=\"utf8\"?><a>\u{E6}\u{F8}\u{E5} \u{20AC} \u{1F600}</a>",
+        "\n <a>\u{E6}\u{F8}\u{E5} \u{20AC} \u{1F600}</a>",
+    ])
+    func utf8Text(_ doc: String) throws {
+        #expect(try XMLDocument(parsing: Array(doc.utf8)).root?.text == "\u{E6}\u{F8}\u{E5} \u{20AC} \u{1F600}")
+    }
+
+    // Encoding confusion: NULs in the first bytes are how libxml2 detects UTF-16 and UCS-4, and
+    // such bytes are valid UTF-8 (U+0000 is). Decoded as UTF-16, they would be another document
+    // than the one every UTF-8 reader of the same bytes sees.
+    @Test("encoding confusion: a document in UTF-16 or UCS-4 without a BOM is never decoded as such", arguments: [
+        utf16LE("<?xml version=\"1.0\"?><a>x</a>"), utf16BE("<?xml version=\"1.0\"?><a>x</a>"),
+        utf16LE("<a>x</a>"), utf16BE("<a>x</a>"),
+        [UInt8]("<a>x</a>".unicodeScalars.flatMap { [UInt8($0.value & 0xFF), 0, 0, 0] }),
+        [UInt8]("<a>x</a>".unicodeScalars.flatMap { [0, 0, 0, UInt8($0.value & 0xFF)] }),
+    ])
+    func noUTF16Detection(_ doc: [UInt8]) {
+        #expect(throws: XMLParseError.self) { try XMLDocument(parsing: doc) }
+    }
+
+    static func utf16LE(_ text: String) -> [UInt8] { text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] } }
+    static func utf16BE(_ text: String) -> [UInt8] { text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] } }
+
     @Test("a document is freed and parsing again keeps working (1 000 parses)")
     func repeatedParses() throws {
         for i in 0..<1_000 {

@@ -12,9 +12,16 @@ package final class XMLDocument {
         try XMLPreScan(limits: limits).check(bytes)
         // NONET: never fetch; NOCDATA: CDATA as text; NOERROR/NOWARNING: libxml2 prints nothing (its printer is per thread). Never NOENT, DTDLOAD, DTDATTR, HUGE, RECOVER, XINCLUDE.
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        // The pre-scan let through only valid UTF-8 that declares no other encoding, so libxml2's
+        // own detection finds UTF-8, or nothing, which it reads as UTF-8. Its detection reads
+        // UTF-16 or UCS-4 only from NULs among the first four bytes; the pre-scan already refuses
+        // such documents when they start with a declaration, and for any other, UTF-8 is forced
+        // here. Forcing it always ran every document through libxml2's UTF-8 to UTF-8 converter,
+        // chunk by chunk: ~9 000 instructions per parse (callgrind, two parses a call).
+        let encoding: String? = bytes.prefix(4).contains(0) ? "UTF-8" : nil
         let parsed: xmlDocPtr? = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
-                xmlReadMemory(chars.baseAddress, Int32(chars.count), nil, "UTF-8", options)
+                xmlReadMemory(chars.baseAddress, Int32(chars.count), nil, encoding, options)
             }
         }
         guard let doc = parsed else { throw .notWellFormed }
