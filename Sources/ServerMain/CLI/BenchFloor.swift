@@ -1,9 +1,9 @@
 import ArgumentParser
-import Foundation
 import Hummingbird
 import HummingbirdTLS
 import NIOCore
 import ServicePlatform
+import SOAPCodec
 
 /// The router's HTTP stack as a plain TLS proxy, for the benchmark's floor row (issue 9): the
 /// service listener exactly as `serve` builds it (Hummingbird, NIOSSL with the same TLS
@@ -39,7 +39,8 @@ struct BenchFloor: AsyncParsableCommand {
                 let body = try await request.body.collect(upTo: 1 << 20)
                 // The same per-connection certificate read as the service route, unused after.
                 _ = await context.tlsPeer()
-                let action = request.headers[.soapAction].map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? ""
+                // The action read as the router reads it (SOAP 1.1 header or SOAP 1.2 parameter).
+                let action = SOAPMediaType(contentType: request.headers[.contentType], soapAction: request.headers[.soapAction])?.action ?? ""
                 let answer: ReceiverExchange
                 do {
                     answer = try await transport.exchange(Array(body.readableBytesView), action: action, with: receiver)
