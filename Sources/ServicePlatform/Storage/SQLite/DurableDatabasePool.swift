@@ -7,11 +7,9 @@ extension DatabasePool {
     /// and NORMAL syncs only at checkpoints (a power cut could lose commits already answered).
     package static func durable(path: String, configuration: Configuration = Configuration()) throws -> DatabasePool {
         let pool = try DatabasePool(path: path, configuration: configuration)
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else {
-                throw DatabaseError(message: "synchronous = FULL could not be set at \(path)")
-            }
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        guard try pool.writerSynchronousLevel() == 2 else {
+            throw DatabaseError(message: "synchronous = FULL could not be set at \(path)")
         }
         return pool
     }
