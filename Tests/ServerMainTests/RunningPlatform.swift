@@ -74,11 +74,15 @@ final class RunningPlatform: Sendable {
         return RunningPlatform(platform: platform, ports: ports, dataDirectory: dataDirectory, group: group, task: task)
     }
 
-    func stop() async {
+    /// Shuts down gracefully; returns what the service group ended with (nil: a clean end).
+    @discardableResult
+    func stop() async -> (any Error)? {
         try? await client.shutdown()
         await group.triggerGracefulShutdown()
-        _ = try? await task.value
+        var ended: (any Error)?
+        do { try await task.value } catch { ended = error }
         try? FileManager.default.removeItem(atPath: dataDirectory)
+        return ended
     }
 
     // MARK: Calls

@@ -68,12 +68,15 @@ struct Platform: Sendable {
     func serviceApplication(onBound: @escaping @Sendable (Int) async -> Void) throws -> some ApplicationProtocol {
         let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: ListenerMetricsMiddleware(metrics: observability.metrics, listener: "service"))
-        ServiceRoutes(pipeline: pipeline, contract: contract, maxBodyBytes: settings.maxBodyBytes,
-                      scheme: "https", fallbackHost: "\(settings.bindAddress):\(settings.servicePort)").add(to: router)
+        let routes = ServiceRoutes(pipeline: pipeline, contract: contract, maxBodyBytes: settings.maxBodyBytes,
+                                   scheme: "https", fallbackHost: "\(settings.bindAddress):\(settings.servicePort)")
+        routes.add(to: router)
         STSRoutes(tokens: tokens).add(to: router)
         let tls = try ListenerTLS.service(certificatePEM: pki.routerServer.certificatePEM, keyPEM: pki.routerServer.keyPEM)
-        return Application(router: router, server: try .tls(.http1(), configuration: tls),
-                           configuration: .init(address: .hostname(settings.bindAddress, port: settings.servicePort), serverName: "serviceplatform"),
+        let serverName = "serviceplatform"
+        let calls = routes.calls(serverName: serverName, metrics: observability.metrics)
+        return Application(router: router, server: try .tls(.serviceHTTP1(calls), configuration: tls),
+                           configuration: .init(address: .hostname(settings.bindAddress, port: settings.servicePort), serverName: serverName),
                            onServerRunning: { channel in await onBound(channel.localAddress?.port ?? settings.servicePort) },
                            logger: logger)
     }

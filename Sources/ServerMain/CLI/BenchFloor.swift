@@ -6,11 +6,12 @@ import ServicePlatform
 import SOAPCodec
 
 /// The router's HTTP stack as a plain TLS proxy, for the benchmark's floor row (issue 9): the
-/// service listener exactly as `serve` builds it (Hummingbird, NIOSSL with the same TLS
-/// configuration, the client certificate read per connection, the call on its event loop) and
-/// the same HTTPS forwarding to a receiver, with none of the contract's work in between: the
-/// body goes out as it came, the answer comes back as it came. It is what the router costs
-/// before it parses, authorizes, validates or audits anything; nginx doing the same is row (b).
+/// service listener exactly as `serve` builds it (Hummingbird with the `ServiceCallHandler`,
+/// NIOSSL with the same TLS configuration, the client certificate read per connection, the call
+/// on its event loop) and the same HTTPS forwarding to a receiver, with none of the contract's
+/// work in between: the body goes out as it came, the answer comes back as it came. It is what
+/// the router costs before it parses, authorizes, validates or audits anything; nginx doing the
+/// same is row (b).
 /// Not a platform mode: no registry, no audit, no checks, so it only binds to loopback.
 struct BenchFloor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,26 +34,23 @@ struct BenchFloor: AsyncParsableCommand {
                                                    clientKeyPEM: pki.platformClient.keyPEM)
         let receiver = Receiver(systemID: "bench-floor-receiver", name: "bench floor receiver", endpoint: receiverURL,
                                 municipalityCodes: [], trustRootPEM: pki.ca.certificatePEM)
-        let router = Router(context: ServiceRequestContext.self)
-        router.post(RouterPath(ServiceRoutes.path)) { request, context in
-            try await withTaskExecutorPreference(EventLoopTaskExecutor.of(context.channel.eventLoop)) {
-                let body = try await request.body.collect(upTo: 1 << 20)
-                // The same per-connection certificate read as the service route, unused after.
-                _ = await context.tlsPeer()
+        let calls = ServiceCallHandler.Configuration(
+            path: ServiceRoutes.path, maxBodyBytes: 1 << 20, serverName: "serviceplatform-bench-floor", metrics: nil,
+            answer: { request in
+                // The same per-connection certificate read as the service's calls, unused after.
+                _ = await ConnectionPeers.shared.peer(of: request.channel)
                 // The action read as the router reads it (SOAP 1.1 header or SOAP 1.2 parameter).
-                let action = SOAPMediaType(contentType: request.headers[.contentType], soapAction: request.headers[.soapAction])?.action ?? ""
-                let answer: ReceiverExchange
+                let action = SOAPMediaType(contentType: request.head.headerFields[.contentType],
+                                           soapAction: request.head.headerFields[.soapAction])?.action ?? ""
                 do {
-                    answer = try await transport.exchange(Array(body.readableBytesView), action: action, with: receiver)
+                    let answer = try await transport.exchange(request.body, action: action, with: receiver)
+                    return ServiceHTTPResponse(status: answer.status, contentType: "text/xml; charset=utf-8", body: answer.body)
                 } catch {
-                    return Response(status: .badGateway)
+                    return ServiceHTTPResponse(status: 502, contentType: "text/plain; charset=utf-8", body: [])
                 }
-                return Response(status: .init(code: answer.status), headers: [.contentType: "text/xml; charset=utf-8"],
-                                body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
-            }
-        }
+            })
         let tls = try ListenerTLS.service(certificatePEM: pki.routerServer.certificatePEM, keyPEM: pki.routerServer.keyPEM)
-        let app = Application(router: router, server: try .tls(.http1(), configuration: tls),
+        let app = Application(router: Router(context: ServiceRequestContext.self), server: try .tls(.serviceHTTP1(calls), configuration: tls),
                               configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "serviceplatform-bench-floor"),
                               onServerRunning: { channel in
                                   Console.line("ready floor=https://127.0.0.1:\(channel.localAddress?.port ?? port)\(ServiceRoutes.path)")

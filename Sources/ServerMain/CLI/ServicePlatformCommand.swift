@@ -122,7 +122,9 @@ enum PlatformRunner {
     }
 
     static func services(_ platform: Platform, withDemoJobcenter: Bool, ready: ReadyLine) throws -> [any Service] {
-        var services: [any Service] = [platform.transport]
+        // A service group stops its services in reverse order: the listeners first (a call in
+        // flight still gets its answer), then the forwarding pool, then the demo jobcenter.
+        var services: [any Service] = []
         if withDemoJobcenter {
             let settings = platform.settings
             services.append(try DemoJobcenter.application(
@@ -139,6 +141,7 @@ enum PlatformRunner {
                 await ready.bound("jobcenter", port: port)
             })
         }
+        services.append(platform.transport)
         services.append(try platform.serviceApplication { await ready.bound("service", port: $0) })
         services.append(platform.adminApplication { await ready.bound("admin", port: $0) })
         return services

@@ -18,41 +18,33 @@ struct ServiceRoutes: Sendable {
     let scheme: String
     let fallbackHost: String
 
+    /// The router's part of the endpoint; its POSTs never reach the router (`ServiceCallHandler`
+    /// takes them off the connection and hands them to `answer`).
     func add(to router: Router<Context>) {
         // Hummingbird matches a trailing slash to the same route, as the contract wants.
-        for path in [Self.path] {
-            router.post(RouterPath(path)) { request, context in
-                try await withTaskExecutorPreference(EventLoopTaskExecutor.of(context.channel.eventLoop)) {
-                    try await self.call(request, context: context)
-                }
-            }
-            router.get(RouterPath(path)) { request, _ in self.publishedContract(request) }
-            for method in [HTTPRequest.Method.put, .delete, .patch, .head, .options] {
-                router.on(RouterPath(path), method: method) { _, _ in
-                    Response(status: .methodNotAllowed, headers: [.allow: "GET, POST"])
-                }
+        router.get(RouterPath(Self.path)) { request, _ in self.publishedContract(request) }
+        for method in [HTTPRequest.Method.put, .delete, .patch, .head, .options] {
+            router.on(RouterPath(Self.path), method: method) { _, _ in
+                Response(status: .methodNotAllowed, headers: [.allow: "GET, POST"])
             }
         }
     }
 
-    func call(_ request: Request, context: Context) async throws -> Response {
-        if let encoding = request.headers[.contentEncoding], encoding.lowercased() != "identity" {
-            return Response(status: .unsupportedMediaType)
+    /// How the listener's service calls are taken: by `answer`, up to the body limit.
+    func calls(serverName: String, metrics: PlatformMetrics?) -> ServiceCallHandler.Configuration {
+        .init(path: Self.path, maxBodyBytes: maxBodyBytes, serverName: serverName, metrics: metrics, answer: answer)
+    }
+
+    /// One call through the pipeline. A compressed body is refused (415) unread.
+    @Sendable func answer(_ request: ServiceHTTPRequest) async -> ServiceHTTPResponse {
+        if let encoding = request.head.headerFields[.contentEncoding], encoding.lowercased() != "identity" {
+            return ServiceHTTPResponse(status: 415, contentType: "text/plain; charset=utf-8", body: [])
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: maxBodyBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            return Response(status: .contentTooLarge, headers: [.contentType: "text/plain; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: "SP-1001: the request body is larger than \(maxBodyBytes) bytes\n")))
-        }
-        let call = InboundCall(body: Array(buffer.readableBytesView), contentType: request.headers[.contentType],
-                               soapAction: request.headers[.soapAction], peer: await context.tlsPeer(),
-                               endpoint: endpoint(for: request))
+        let call = InboundCall(body: request.body, contentType: request.head.headerFields[.contentType],
+                               soapAction: request.head.headerFields[.soapAction], peer: await ConnectionPeers.shared.peer(of: request.channel),
+                               endpoint: endpoint(authority: request.head.authority))
         let reply = await pipeline.handle(call)
-        return Response(status: .init(code: reply.status),
-                        headers: [.contentType: reply.contentType],
-                        body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+        return ServiceHTTPResponse(status: reply.status, contentType: reply.contentType, body: reply.body)
     }
 
     func publishedContract(_ request: Request) -> Response {
@@ -63,7 +55,7 @@ struct ServiceRoutes: Sendable {
                             body: .init(byteBuffer: ByteBuffer(bytes: contract.contractPackage.archive)))
         }
         guard let query = request.uri.query,
-              let text = contract.document(forQuery: query, endpoint: endpoint(for: request)) else {
+              let text = contract.document(forQuery: query, endpoint: endpoint(authority: request.head.authority)) else {
             return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: "Ask for ?wsdl, ?wsdl=token, ?wsdl=NAME, ?xsd=NAME or ?package\n")))
         }
@@ -72,8 +64,8 @@ struct ServiceRoutes: Sendable {
     }
 
     /// The address the client used; a Host with anything but host characters is ignored.
-    func endpoint(for request: Request) -> String {
-        "\(scheme)://\(Self.host(request.head.authority, fallback: fallbackHost))\(Self.path)"
+    func endpoint(authority: String?) -> String {
+        "\(scheme)://\(Self.host(authority, fallback: fallbackHost))\(Self.path)"
     }
 
     static func host(_ authority: String?, fallback: String) -> String {

@@ -77,6 +77,9 @@ actor ReceiverProber: Service {
                     try await Task.sleep(for: .milliseconds(100))
                 }
             }
+        } catch is CancellationError where !Task.isCancelled {
+            // Graceful shutdown stopped the rounds: a normal end. Thrown on, it would make the
+            // service group cancel every other service, and the service listener's calls in flight.
         } catch {
             self.client = nil
             try? await client.shutdown()

@@ -1,0 +1,144 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+import ServicePlatform
+
+/// A service call as read off the connection: the head, the whole body, and the channel (for
+/// the client certificate).
+struct ServiceHTTPRequest: Sendable {
+    let head: HTTPRequest
+    let body: [UInt8]
+    let channel: any Channel
+}
+
+/// The answer to write back.
+struct ServiceHTTPResponse: Sendable {
+    let status: Int
+    let contentType: String
+    let body: [UInt8]
+}
+
+/// Takes a POST to the service path off the connection, collects its body up to the limit,
+/// answers it through `Configuration.answer` in a task on the connection's event loop, and
+/// writes the answer. Every other request passes on to Hummingbird's router untouched. One
+/// request at a time: the pipelining handler in front holds the next one until the answer's
+/// end is written.
+final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundOut = HTTPResponsePart
+
+    struct Configuration: Sendable {
+        /// The service path; the same path with a trailing slash is the same endpoint.
+        let path: String
+        let maxBodyBytes: Int
+        /// The `Server` header, as Hummingbird sets it on the router's answers (`Date` too).
+        let serverName: String
+        let metrics: PlatformMetrics?
+        let answer: @Sendable (ServiceHTTPRequest) async -> ServiceHTTPResponse
+    }
+
+    private enum State {
+        case idle
+        /// A request for the router: its parts pass on.
+        case passing
+        case collecting(HTTPRequest, [UInt8])
+        /// Answered before its end (too large): the rest of the body is read and dropped.
+        case draining
+        /// The whole request is read; the answer is being made.
+        case answering
+    }
+
+    private let configuration: Configuration
+    private var state = State.idle
+
+    init(_ configuration: Configuration) { self.configuration = configuration }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        switch (state, part) {
+        case (.idle, .head(let head)):
+            guard isServiceCall(head) else {
+                state = .passing
+                context.fireChannelRead(data)
+                return
+            }
+            configuration.metrics?.requestStarted(listener: "service")
+            state = .collecting(head, [])
+        case (.passing, .end):
+            state = .idle
+            context.fireChannelRead(data)
+        case (.passing, _):
+            context.fireChannelRead(data)
+        case (.collecting(let head, var body), .body(let chunk)):
+            state = .answering  // lets `body` be extended in place
+            guard body.count + chunk.readableBytes <= configuration.maxBodyBytes else {
+                state = .draining
+                write(.tooLarge(configuration.maxBodyBytes), closing: false, context: context)
+                return
+            }
+            chunk.withUnsafeReadableBytes { body.append(contentsOf: $0) }
+            state = .collecting(head, body)
+        case (.collecting(let head, let body), .end):
+            state = .answering
+            answer(ServiceHTTPRequest(head: head, body: body, channel: context.channel), context: context)
+        case (.draining, .end):
+            state = .idle
+        case (.draining, .body):
+            break
+        case (.idle, _), (.collecting, .head), (.draining, .head), (.answering, _):
+            // Out of step with the pipelining handler's one-request-at-a-time: not served further.
+            context.close(promise: nil)
+        }
+    }
+
+    private func isServiceCall(_ head: HTTPRequest) -> Bool {
+        guard head.method == .post, var path = head.path?.utf8[...] else { return false }
+        if let query = path.firstIndex(of: UInt8(ascii: "?")) { path = path[..<query] }
+        if path.last == UInt8(ascii: "/") { path = path.dropLast() }
+        return path.elementsEqual(configuration.path.utf8)
+    }
+
+    private func answer(_ request: ServiceHTTPRequest, context: ChannelHandlerContext) {
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        let answer = configuration.answer
+        let closing = request.head.headerFields[.connection]?.lowercased() == "close"
+        Task(executorPreference: EventLoopTaskExecutor.of(loop)) {
+            let response = await answer(request)
+            loop.execute {
+                let (handler, context) = bound.value
+                handler.state = .idle
+                handler.write(response, closing: closing, context: context)
+            }
+        }
+    }
+
+    private func write(_ response: ServiceHTTPResponse, closing: Bool, context: ChannelHandlerContext) {
+        var fields = HTTPFields()
+        fields[.contentType] = response.contentType
+        fields[.contentLength] = String(response.body.count)
+        fields[.date] = HTTPDate.shared.now
+        fields[.server] = configuration.serverName
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: .init(code: response.status), headerFields: fields))), promise: nil)
+        context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: response.body))), promise: nil)
+        if closing {
+            // Closed once the answer is out, not while it may still sit in the send buffer.
+            let channel = context.channel
+            let written = context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenComplete { _ in channel.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+        configuration.metrics?.requestFinished(listener: "service", status: response.status)
+    }
+}
+
+extension ServiceHTTPResponse {
+    /// SP-1001 as plain text, before a byte of the body is parsed.
+    static func tooLarge(_ limit: Int) -> ServiceHTTPResponse {
+        ServiceHTTPResponse(status: 413, contentType: "text/plain; charset=utf-8",
+                            body: Array("SP-1001: the request body is larger than \(limit) bytes\n".utf8))
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import PlatformTestSupport
+import Testing
+@testable import ServerMain
+
+/// The service listener's connection handling (`ServiceCallHandler` in Hummingbird's pipeline),
+/// byte by byte over one TLS connection.
+@Suite("The service listener on one connection")
+struct ServiceListenerTests {
+    static let soapHeaders = ["Content-Type: text/xml; charset=utf-8", "SOAPAction: \"\(SampleMessages.retAction)\""]
+
+    static func call(_ payload: String = SampleMessages.retBevilling(), target: String = SOAPHeaders.path, headers: [String] = []) -> [UInt8] {
+        RawServiceConnection.request("POST", target, body: Array(SampleMessages.envelope(payload).utf8), headers: soapHeaders + headers)
+    }
+
+    @Test("attack: pipelined requests answered out of order. A call, a GET for the WSDL and a refused call in one write come back in request order")
+    func pipelinedInOrder() async throws {
+        try await withRunningPlatform { running async throws in
+            let connection = try await RawServiceConnection.open(running)
+            let refused = SampleMessages.retBevilling { $0.replacingOccurrences(of: "<kh:Myndighedskode>101<", with: "<kh:Myndighedskode>147<") }
+            try await connection.send(Self.call() + RawServiceConnection.request("GET", SOAPHeaders.path + "?wsdl") + Self.call(refused))
+            let answers = try await connection.answers(3)
+            try #require(answers.count == 3)
+            #expect(answers[0].status == 200)
+            #expect(ReplyReader(Array(answers[0].body.utf8)).receiptStatus == "Modtaget")
+            #expect(answers[1].status == 200)
+            #expect(answers[1].body.contains("definitions"))
+            #expect(answers[2].status == 500)
+            #expect(ReplyReader(Array(answers[2].body.utf8)).faultCode == "SP-2003")
+            #expect(answers[0].headers["server"] == "serviceplatform")
+            #expect(answers[0].headers["date"]?.hasSuffix(" GMT") == true)
+            await connection.close()
+        }
+    }
+
+    @Test("a chunked body, a query string and a trailing slash still reach the service")
+    func chunkedAndQuery() async throws {
+        try await withRunningPlatform { running async throws in
+            let connection = try await RawServiceConnection.open(running)
+            let body = Array(SampleMessages.envelope(SampleMessages.retBevilling()).utf8)
+            let half = body.count / 2
+            var chunked: [UInt8] = []
+            for part in [body[..<half], body[half...]] {
+                chunked += Array(String(part.count, radix: 16).utf8) + [13, 10] + part + [13, 10]
+            }
+            chunked += Array("0\r\n\r\n".utf8)
+            try await connection.send(RawServiceConnection.request("POST", SOAPHeaders.path + "/?x=1", body: chunked,
+                                                                   headers: Self.soapHeaders + ["Transfer-Encoding: chunked"]))
+            let answers = try await connection.answers(1)
+            try #require(answers.count == 1)
+            #expect(answers[0].status == 200)
+            #expect(ReplyReader(Array(answers[0].body.utf8)).receiptStatus == "Modtaget")
+            await connection.close()
+        }
+    }
+
+    @Test("Connection: close gets the whole answer, then the connection ends")
+    func connectionClose() async throws {
+        try await withRunningPlatform { running async throws in
+            let connection = try await RawServiceConnection.open(running)
+            try await connection.send(Self.call(headers: ["Connection: close"]))
+            let answers = try await connection.answers(1)
+            try #require(answers.count == 1)
+            #expect(ReplyReader(Array(answers[0].body.utf8)).receiptStatus == "Modtaget")
+            #expect(await connection.closedByServer())
+        }
+    }
+
+    @Test("attack: an oversized body. 413 before it is parsed; the rest is dropped and the connection serves the next call")
+    func oversizedThenNext() async throws {
+        try await withRunningPlatform { running async throws in
+            let connection = try await RawServiceConnection.open(running)
+            let oversized = RawServiceConnection.request("POST", SOAPHeaders.path, body: [UInt8](repeating: 0x20, count: (1 << 20) + 1),
+                                                         headers: Self.soapHeaders)
+            try await connection.send(oversized + Self.call())
+            let answers = try await connection.answers(2)
+            try #require(answers.count == 2)
+            #expect(answers[0].status == 413)
+            #expect(answers[0].body.hasPrefix("SP-1001"))
+            #expect(answers[1].status == 200)
+            #expect(ReplyReader(Array(answers[1].body.utf8)).receiptStatus == "Modtaget")
+            await connection.close()
+        }
+    }
+
+    @Test("a compressed body is refused with 415 unread")
+    func compressed() async throws {
+        try await withRunningPlatform { running async throws in
+            let connection = try await RawServiceConnection.open(running)
+            try await connection.send(Self.call(headers: ["Content-Encoding: gzip"]) + Self.call())
+            let answers = try await connection.answers(2)
+            try #require(answers.count == 2)
+            #expect(answers[0].status == 415)
+            #expect(answers[1].status == 200)
+            #expect(try await running.platform.store.auditCount() == 1)
+            await connection.close()
+        }
+    }
+
+    @Test("a call in flight when the platform shuts down still gets a whole answer before the connection closes")
+    func answerAtShutdown() async throws {
+        let running = try await RunningPlatform.start()
+        let connection = try await RawServiceConnection.open(running)
+        let call = Self.call()
+        // The head and half the body first, so the call is in flight when the shutdown starts.
+        try await connection.send(Array(call[..<(call.count / 2)]))
+        try await Task.sleep(for: .milliseconds(300))
+        let stopping = Task { await running.stop() }
+        try await Task.sleep(for: .milliseconds(200))
+        try await connection.send(Array(call[(call.count / 2)...]))
+        let answers = try await connection.answers(1)
+        let closed = await connection.closedByServer()
+        await connection.close()
+        let ended = await stopping.value
+        try #require(answers.count == 1)
+        // Services stop in reverse order: the jobcenter and the forwarding pool outlive the listener.
+        #expect(answers[0].status == 200)
+        #expect(ReplyReader(Array(answers[0].body.utf8)).receiptStatus == "Modtaget")
+        #expect(closed)
+        // No service ended by cancellation (the prober once did, and cut every call in flight).
+        #expect(ended == nil, "\(String(describing: ended))")
+    }
+}
