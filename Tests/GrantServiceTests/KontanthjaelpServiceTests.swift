@@ -167,6 +167,16 @@ struct KvitteringTests {
         #expect(error?.code == .invalidReceipt)
     }
 
+    @Test("ModtagetTidspunkt in the schema's forms: fractional seconds and an offset (as .NET writes it), or no zone (Danish time)",
+          arguments: [("2026-11-29T04:37:42.1234567+01:00", 0.1234567), ("2026-11-29T04:37:42", 0.0)])
+    func receiptTimes(_ written: String, _ fraction: Double) throws {
+        let text = SampleMessages.element("kvittering-modtaget.xml")
+            .replacing(/<kh:ModtagetTidspunkt>[^<]*</, with: "<kh:ModtagetTidspunkt>\(written)<")
+        let decoded = try receipt(text)
+        let expected = try Date("2026-11-29T03:37:42Z", strategy: .iso8601).addingTimeInterval(fraction)
+        #expect(abs(try #require(decoded.receivedAt).timeIntervalSince(expected)) < 1e-6)
+    }
+
     @Test("an encoded receipt round-trips and is schema-valid")
     func roundTrip() throws {
         let original = Receipt(messageID: UUID().uuidString.lowercased(), transactionID: TransactionID(), status: .rejected,

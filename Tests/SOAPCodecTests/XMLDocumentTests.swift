@@ -29,6 +29,11 @@ struct XMLDocumentTests {
         #expect(root.child(named: QualifiedName("urn:r", "n")) == nil)
         #expect(root.child(named: QualifiedName("", "n"))?.text == "4")
         #expect(root.child(named: QualifiedName("urn:r/", "Besked")) == nil)
+        #expect(root.child(named: QualifiedName("urn:", "Besked")) == nil)
+        // A NUL inside a name never matches libxml2's NUL-terminated name (no read past it).
+        #expect(root.child(named: QualifiedName("urn:r", "Besked\u{0}ID")) == nil)
+        #expect(root.child(named: QualifiedName("urn:r\u{0}", "Besked")) == nil)
+        #expect(root.child(named: QualifiedName("urn:r", "Besked\u{0}")) == nil)
         // Unicode look-alikes: é written decomposed is not the element named with é precomposed.
         #expect(root.child(named: QualifiedName("urn:r", "caf\u{E9}"))?.text == "5")
         #expect(root.child(named: QualifiedName("urn:r", "cafe\u{301}")) == nil)

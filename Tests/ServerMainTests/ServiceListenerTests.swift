@@ -83,6 +83,28 @@ struct ServiceListenerTests {
         }
     }
 
+    @Test("attack: slow or abandoned uploads. A client that leaves mid-body leaves no call in flight in the metrics")
+    func abandonedUpload() async throws {
+        try await withRunningPlatform { running async throws in
+            let connection = try await RawServiceConnection.open(running)
+            let call = Self.call()
+            try await connection.send(Array(call[..<(call.count / 2)]))
+            try await Task.sleep(for: .milliseconds(200))
+            let (_, during) = try await running.admin(.get, "/metrics", token: nil)
+            #expect(during.contains("serviceplatform_http_requests_in_flight{listener=\"service\"} 1"))
+            await connection.close()
+            var after = ""
+            for _ in 0..<100 {
+                after = try await running.admin(.get, "/metrics", token: nil).1
+                if after.contains("serviceplatform_http_requests_in_flight{listener=\"service\"} 0") { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(after.contains("serviceplatform_http_requests_in_flight{listener=\"service\"} 0"))
+            #expect(after.contains("serviceplatform_http_requests_total{listener=\"service\",status=\"400\"} 1"))
+            #expect(try await running.platform.store.auditCount() == 0)
+        }
+    }
+
     @Test("a compressed body is refused with 415 unread")
     func compressed() async throws {
         try await withRunningPlatform { running async throws in

@@ -22,7 +22,7 @@ package enum KvitteringXML {
         }
         var receivedAt: Date?
         if let text = k.optionalText("ModtagetTidspunkt") {
-            guard let date = try? Date(text, strategy: .iso8601) else { throw invalid("has a ModtagetTidspunkt that is not a dateTime") }
+            guard let date = XSDateTime.parse(text) else { throw invalid("has a ModtagetTidspunkt that is not a dateTime") }
             receivedAt = date
         }
         let system = k.optionalText("ModtagerSystem").flatMap { $0.isEmpty || $0.count > 100 ? nil : $0 }
@@ -46,7 +46,7 @@ package enum KvitteringXML {
             w.close("kh:Fejl")
         }
         w.element("kh:ModtagerSystem", receipt.receiverSystem)
-        w.element("kh:ModtagetTidspunkt", receipt.receivedAt.formatted(.iso8601))
+        w.element("kh:ModtagetTidspunkt", XSDateTime.format(receipt.receivedAt))
         w.close("kh:Kvittering")
         w.close(response)
         return w.output

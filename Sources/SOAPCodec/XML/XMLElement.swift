@@ -1,4 +1,5 @@
 import CLibXML2
+import Glibc
 
 /// A view of one element inside an `XMLDocument`; it keeps the document alive and compares
 /// names by namespace URI, never by prefix.
@@ -30,13 +31,14 @@ package struct XMLElement {
     }
 
     /// Byte equality of a NUL-terminated libxml2 string (nil counts as empty) and a Swift string.
+    /// `strnlen` first, so `memcmp` never reads past libxml2's NUL; both are libc's vector code
+    /// (namespace URIs are ~40 bytes and a call compares dozens).
     private static func equal(_ c: UnsafePointer<xmlChar>?, _ text: String) -> Bool {
         guard let c else { return text.isEmpty }
         let same = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            for (i, byte) in bytes.enumerated() where byte == 0 || c[i] != byte {
-                return false  // stops at libxml2's NUL at the latest, since `byte` is never 0 here
-            }
-            return c[bytes.count] == 0
+            guard let base = bytes.baseAddress else { return c[0] == 0 }
+            return c.withMemoryRebound(to: CChar.self, capacity: bytes.count + 1) { strnlen($0, bytes.count + 1) } == bytes.count
+                && memcmp(c, base, bytes.count) == 0
         }
         return same ?? (String(cString: c) == text)
     }

@@ -92,6 +92,24 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    func channelInactive(context: ChannelHandlerContext) {
+        abandon()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        abandon()
+        context.fireErrorCaught(error)
+    }
+
+    /// A call whose request never arrived whole (the client left, or its framing broke; the
+    /// router's side answers the latter with 400) leaves the listener's in-flight count as 400.
+    private func abandon() {
+        guard case .collecting = state else { return }
+        state = .idle
+        configuration.metrics?.requestFinished(listener: "service", status: 400)
+    }
+
     private func isServiceCall(_ head: HTTPRequest) -> Bool {
         guard head.method == .post, var path = head.path?.utf8[...] else { return false }
         if let query = path.firstIndex(of: UInt8(ascii: "?")) { path = path[..<query] }

@@ -27,8 +27,20 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
     /// step stay on one thread instead of waking another for each.
     private struct PoolKey: Hashable {
         let endpoint: ReceiverEndpoint
-        let trustRootPEM: String
+        let trustRoot: TrustRoot
         var loop: ObjectIdentifier?
+    }
+
+    /// A receiver's trust root as a key. Every call looks it up three times, so it is hashed by
+    /// its length and last 64 bytes (a certificate's signature), not all ~1 200; equality still
+    /// compares the whole PEM, at once when both come from the same registry record.
+    private struct TrustRoot: Hashable {
+        let pem: String
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(pem.utf8.count)
+            for byte in pem.utf8.suffix(64) { hasher.combine(byte) }
+        }
     }
 
     private let group: any EventLoopGroup
@@ -40,7 +52,7 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
     private let maxIdlePerReceiver: Int
     private let endpoints = Mutex<[String: ReceiverEndpoint]>([:])
     /// One TLS context per trust root: building one parses certificates and keys.
-    private let contexts = Mutex<[String: NIOSSLContext]>([:])
+    private let contexts = Mutex<[TrustRoot: NIOSSLContext]>([:])
     private let idle = Mutex<(closed: Bool, channels: [PoolKey: [any Channel]])>((false, [:]))
 
     package init(clientCertificatePEM: String, clientKeyPEM: String, timeouts: Timeouts = Timeouts(), maxAnswerBytes: Int = 1 << 20,
@@ -58,10 +70,10 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
             throw PlatformFault(.receiverUnavailable, "the receiver's endpoint is not HTTPS")
         }
         let loop = MultiThreadedEventLoopGroup.currentEventLoop
-        var key = PoolKey(endpoint: endpoint, trustRootPEM: receiver.trustRootPEM ?? "", loop: loop.map { ObjectIdentifier($0) })
+        var key = PoolKey(endpoint: endpoint, trustRoot: TrustRoot(pem: receiver.trustRootPEM ?? ""), loop: loop.map { ObjectIdentifier($0) })
         let context: NIOSSLContext
         do {
-            context = try sslContext(trustRootPEM: key.trustRootPEM)
+            context = try sslContext(key.trustRoot)
         } catch {
             throw PlatformFault(.receiverUnavailable, "the receiver's trust root cannot be read")
         }
@@ -107,8 +119,9 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
         return parsed
     }
 
-    private func sslContext(trustRootPEM: String) throws -> NIOSSLContext {
-        if let cached = contexts.withLock({ $0[trustRootPEM] }) { return cached }
+    private func sslContext(_ trustRoot: TrustRoot) throws -> NIOSSLContext {
+        let trustRootPEM = trustRoot.pem
+        if let cached = contexts.withLock({ $0[trustRoot] }) { return cached }
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateChain = certificateChain.map { .certificate($0) }
         tls.privateKey = .privateKey(privateKey)
@@ -117,7 +130,7 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
             tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(trustRootPEM.utf8)))
         }
         let context = try NIOSSLContext(configuration: tls)
-        contexts.withLock { $0[trustRootPEM] = context }
+        contexts.withLock { $0[trustRoot] = context }
         return context
     }
 
@@ -140,7 +153,7 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
     /// An idle connection on the caller's loop; off any loop (tests, commands), one on any loop.
     private func takeIdle(_ key: PoolKey) -> (any Channel)? {
         idle.withLock { state in
-            let keys = key.loop == nil ? state.channels.keys.filter { $0.endpoint == key.endpoint && $0.trustRootPEM == key.trustRootPEM } : [key]
+            let keys = key.loop == nil ? state.channels.keys.filter { $0.endpoint == key.endpoint && $0.trustRoot == key.trustRoot } : [key]
             for key in keys {
                 while let channel = state.channels[key]?.popLast() {
                     if channel.isActive { return channel }
