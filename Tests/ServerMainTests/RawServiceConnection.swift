@@ -8,6 +8,7 @@ import Synchronization
 /// answers and `Connection: close` are tested, which an HTTP client library hides.
 final class RawServiceConnection: Sendable {
     struct Answer {
+        let version: String
         let status: Int
         let headers: [String: String]
         let body: String
@@ -45,8 +46,8 @@ final class RawServiceConnection: Sendable {
     }
 
     /// A request as bytes, with Content-Length (unless `headers` names another framing).
-    static func request(_ method: String, _ target: String, body: [UInt8] = [], headers: [String] = []) -> [UInt8] {
-        var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    static func request(_ method: String, _ target: String, body: [UInt8] = [], headers: [String] = [], version: String = "HTTP/1.1") -> [UInt8] {
+        var head = "\(method) \(target) \(version)\r\nHost: 127.0.0.1\r\n"
         for header in headers { head += header + "\r\n" }
         if !headers.contains(where: { $0.lowercased().hasPrefix("transfer-encoding:") }) { head += "Content-Length: \(body.count)\r\n" }
         return Array((head + "\r\n").utf8) + body
@@ -87,7 +88,8 @@ final class RawServiceConnection: Sendable {
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
         while let end = rest.firstRange(of: separator) {
             let lines = String(decoding: rest[rest.startIndex..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
-            let status = Int(lines[0].split(separator: " ").dropFirst().first ?? "") ?? 0
+            let statusLine = lines[0].split(separator: " ")
+            let status = Int(statusLine.dropFirst().first ?? "") ?? 0
             var headers: [String: String] = [:]
             for line in lines.dropFirst() {
                 guard let colon = line.firstIndex(of: ":") else { continue }
@@ -96,7 +98,7 @@ final class RawServiceConnection: Sendable {
             let length = Int(headers["content-length"] ?? "0") ?? 0
             guard rest.distance(from: end.upperBound, to: rest.endIndex) >= length else { break }
             let bodyEnd = rest.index(end.upperBound, offsetBy: length)
-            answers.append(Answer(status: status, headers: headers, body: String(decoding: rest[end.upperBound..<bodyEnd], as: UTF8.self)))
+            answers.append(Answer(version: String(statusLine.first ?? ""), status: status, headers: headers, body: String(decoding: rest[end.upperBound..<bodyEnd], as: UTF8.self)))
             rest = rest[bodyEnd...]
         }
         return answers

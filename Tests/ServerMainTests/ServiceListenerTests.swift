@@ -66,6 +66,20 @@ struct ServiceListenerTests {
         }
     }
 
+    @Test("an HTTP/1.0 call is answered in HTTP/1.0, then the connection ends")
+    func http10() async throws {
+        try await withRunningPlatform { running async throws in
+            let connection = try await RawServiceConnection.open(running)
+            try await connection.send(RawServiceConnection.request("POST", SOAPHeaders.path, body: Array(SampleMessages.envelope(SampleMessages.retBevilling()).utf8),
+                                                                   headers: Self.soapHeaders, version: "HTTP/1.0"))
+            let answers = try await connection.answers(1)
+            try #require(answers.count == 1)
+            #expect(answers[0].version == "HTTP/1.0")
+            #expect(ReplyReader(Array(answers[0].body.utf8)).receiptStatus == "Modtaget")
+            #expect(await connection.closedByServer())
+        }
+    }
+
     @Test("attack: an oversized body. 413 before it is parsed; the rest is dropped and the connection serves the next call")
     func oversizedThenNext() async throws {
         try await withRunningPlatform { running async throws in

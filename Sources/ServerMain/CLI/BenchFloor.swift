@@ -40,8 +40,7 @@ struct BenchFloor: AsyncParsableCommand {
                 // The same per-connection certificate read as the service's calls, unused after.
                 _ = await ConnectionPeers.shared.peer(of: request.channel)
                 // The action read as the router reads it (SOAP 1.1 header or SOAP 1.2 parameter).
-                let action = SOAPMediaType(contentType: request.head.headerFields[.contentType],
-                                           soapAction: request.head.headerFields[.soapAction])?.action ?? ""
+                let action = SOAPMediaType(contentType: request.contentType, soapAction: request.soapAction)?.action ?? ""
                 do {
                     let answer = try await transport.exchange(request.body, action: action, with: receiver)
                     return ServiceHTTPResponse(status: answer.status, contentType: "text/xml; charset=utf-8", body: answer.body)

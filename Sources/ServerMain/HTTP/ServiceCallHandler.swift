@@ -1,12 +1,15 @@
-import HTTPTypes
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 import ServicePlatform
 
-/// A service call as read off the connection: the head, the whole body, and the channel (for
-/// the client certificate).
+/// A service call as read off the connection: the header fields the call needs, the whole body,
+/// and the channel (for the client certificate).
 struct ServiceHTTPRequest: Sendable {
-    let head: HTTPRequest
+    let contentType: String?
+    let soapAction: String?
+    let contentEncoding: String?
+    /// The `Host` header, as the client named the platform.
+    let host: String?
     let body: [UInt8]
     let channel: any Channel
 }
@@ -20,13 +23,15 @@ struct ServiceHTTPResponse: Sendable {
 
 /// Takes a POST to the service path off the connection, collects its body up to the limit,
 /// answers it through `Configuration.answer` in a task on the connection's event loop, and
-/// writes the answer. Every other request passes on to Hummingbird's router untouched. One
-/// request at a time: the pipelining handler in front holds the next one until the answer's
-/// end is written.
+/// writes the answer. Every other request passes on untouched, to Hummingbird's HTTP types and
+/// router. It reads NIO's own request parts, before their conversion to HTTP types, which a
+/// service call does not need. One request at a time: the pipelining handler in front holds
+/// the next one until the answer's end is written, and closes the connection at graceful
+/// shutdown once the call under way has its answer.
 final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
 
     struct Configuration: Sendable {
         /// The service path; the same path with a trailing slash is the same endpoint.
@@ -42,7 +47,7 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         case idle
         /// A request for the router: its parts pass on.
         case passing
-        case collecting(HTTPRequest, [UInt8])
+        case collecting(HTTPRequestHead, [UInt8])
         /// Answered before its end (too large): the rest of the body is read and dropped.
         case draining
         /// The whole request is read; the answer is being made.
@@ -74,14 +79,14 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
             state = .answering  // lets `body` be extended in place
             guard body.count + chunk.readableBytes <= configuration.maxBodyBytes else {
                 state = .draining
-                write(.tooLarge(configuration.maxBodyBytes), closing: false, context: context)
+                write(.tooLarge(configuration.maxBodyBytes), version: head.version, keepAlive: true, context: context)
                 return
             }
             chunk.withUnsafeReadableBytes { body.append(contentsOf: $0) }
             state = .collecting(head, body)
         case (.collecting(let head, let body), .end):
             state = .answering
-            answer(ServiceHTTPRequest(head: head, body: body, channel: context.channel), context: context)
+            answer(head, body: body, context: context)
         case (.draining, .end):
             state = .idle
         case (.draining, .body):
@@ -110,44 +115,52 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         configuration.metrics?.requestFinished(listener: "service", status: 400)
     }
 
-    private func isServiceCall(_ head: HTTPRequest) -> Bool {
-        guard head.method == .post, var path = head.path?.utf8[...] else { return false }
+    private func isServiceCall(_ head: HTTPRequestHead) -> Bool {
+        guard head.method == .POST else { return false }
+        var path = head.uri.utf8[...]
         if let query = path.firstIndex(of: UInt8(ascii: "?")) { path = path[..<query] }
         if path.last == UInt8(ascii: "/") { path = path.dropLast() }
         return path.elementsEqual(configuration.path.utf8)
     }
 
-    private func answer(_ request: ServiceHTTPRequest, context: ChannelHandlerContext) {
+    private func answer(_ head: HTTPRequestHead, body: [UInt8], context: ChannelHandlerContext) {
+        let request = ServiceHTTPRequest(contentType: head.headers.first(name: "content-type"),
+                                         soapAction: head.headers.first(name: "soapaction"),
+                                         contentEncoding: head.headers.first(name: "content-encoding"),
+                                         host: head.headers.first(name: "host"), body: body, channel: context.channel)
+        let (version, keepAlive) = (head.version, head.isKeepAlive)
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         let answer = configuration.answer
-        let closing = request.head.headerFields[.connection]?.lowercased() == "close"
         Task(executorPreference: EventLoopTaskExecutor.of(loop)) {
             let response = await answer(request)
             loop.execute {
                 let (handler, context) = bound.value
                 handler.state = .idle
-                handler.write(response, closing: closing, context: context)
+                handler.write(response, version: version, keepAlive: keepAlive, context: context)
             }
         }
     }
 
-    private func write(_ response: ServiceHTTPResponse, closing: Bool, context: ChannelHandlerContext) {
-        var fields = HTTPFields()
-        fields[.contentType] = response.contentType
-        fields[.contentLength] = String(response.body.count)
-        fields[.date] = HTTPDate.shared.now
-        fields[.server] = configuration.serverName
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: .init(code: response.status), headerFields: fields))), promise: nil)
-        context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: response.body))), promise: nil)
-        if closing {
+    private func write(_ response: ServiceHTTPResponse, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(5)
+        headers.add(name: "Content-Type", value: response.contentType)
+        headers.add(name: "Content-Length", value: String(response.body.count))
+        headers.add(name: "Date", value: HTTPDate.shared.now)
+        headers.add(name: "Server", value: configuration.serverName)
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
             // Closed once the answer is out, not while it may still sit in the send buffer.
             let channel = context.channel
             let written = context.eventLoop.makePromise(of: Void.self)
             written.futureResult.whenComplete { _ in channel.close(promise: nil) }
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
-        } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
         configuration.metrics?.requestFinished(listener: "service", status: response.status)
     }

@@ -8,11 +8,12 @@ import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
 /// The service listener's HTTP/1.1 connection: Hummingbird's own pipeline (codec, decoder
-/// limits, connection state for idle and graceful shutdown, the router for everything else)
-/// with a `ServiceCallHandler` in front of the router that answers the service's POSTs on the
-/// event loop. Those calls skip the async request and response streams, which measured ~40 µs
-/// of CPU per call, a third of the listener's cost (issue 9, `bench-floor`). NIO's pipelining
-/// assistance keeps answers in request order across the two paths.
+/// limits, HTTP types, connection state, the router for everything else) with a
+/// `ServiceCallHandler` in front that answers the service's POSTs on the event loop. Those calls
+/// skip the conversion to HTTP types and the async request and response streams, which measured
+/// ~40 µs of CPU per call, a third of the listener's cost (issue 9, `bench-floor`). NIO's
+/// pipelining assistance keeps answers in request order across the two paths, and at graceful
+/// shutdown closes each connection once the request under way, on either path, is answered.
 struct ServiceHTTP1Channel: HTTPChannelHandler {
     typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
 
@@ -33,9 +34,9 @@ struct ServiceHTTP1Channel: HTTPChannelHandler {
                 withOutboundHeaderValidation: false,
                 withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: limits)
+            try channel.pipeline.syncOperations.addHandler(ServiceCallHandler(calls))
             try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
-            try channel.pipeline.syncOperations.addHandler(ServiceCallHandler(calls))
             return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
         }
     }

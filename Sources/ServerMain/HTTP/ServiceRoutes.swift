@@ -37,12 +37,11 @@ struct ServiceRoutes: Sendable {
 
     /// One call through the pipeline. A compressed body is refused (415) unread.
     @Sendable func answer(_ request: ServiceHTTPRequest) async -> ServiceHTTPResponse {
-        if let encoding = request.head.headerFields[.contentEncoding], encoding.lowercased() != "identity" {
+        if let encoding = request.contentEncoding, encoding.lowercased() != "identity" {
             return ServiceHTTPResponse(status: 415, contentType: "text/plain; charset=utf-8", body: [])
         }
-        let call = InboundCall(body: request.body, contentType: request.head.headerFields[.contentType],
-                               soapAction: request.head.headerFields[.soapAction], peer: await ConnectionPeers.shared.peer(of: request.channel),
-                               endpoint: endpoint(authority: request.head.authority))
+        let call = InboundCall(body: request.body, contentType: request.contentType, soapAction: request.soapAction,
+                               peer: await ConnectionPeers.shared.peer(of: request.channel), endpoint: endpoint(authority: request.host))
         let reply = await pipeline.handle(call)
         return ServiceHTTPResponse(status: reply.status, contentType: reply.contentType, body: reply.body)
     }
