@@ -42,6 +42,21 @@ struct XMLDocumentTests {
         #expect(root.is(QualifiedName("urn:r", "r")) && !root.is(QualifiedName("urn:r", "rr")) && !root.is(QualifiedName("", "r")))
     }
 
+    @Test("a read-only parse (short text kept inside its node) reads, moves and canonicalizes as an editable one does")
+    func compactTextNodes() throws {
+        let xml = #"<r xmlns="urn:r"><a>1</a><b>twelve bytes</b><c>a longer text than libxml2 keeps inside a node, with &amp; and é</c><d/></r>"#
+        func parse(editable: Bool) throws -> XMLElement {
+            let root = try #require(try XMLDocument(parsing: Array(xml.utf8), editable: editable).root)
+            let c = try #require(root.child(named: QualifiedName("urn:r", "c")))
+            c.move(before: try #require(root.child(named: QualifiedName("urn:r", "a"))))
+            return root
+        }
+        let compact = try parse(editable: false), editable = try parse(editable: true)
+        #expect(compact.children.map(\.text) == ["a longer text than libxml2 keeps inside a node, with & and é", "1", "twelve bytes", ""])
+        #expect(compact.children.map(\.text) == editable.children.map(\.text))
+        #expect(compact.exclusiveCanonicalForm() == editable.exclusiveCanonicalForm())
+    }
+
     @Test("not well-formed XML is refused", arguments: ["<a><b></a>", "<a>&undefined;</a>", "<a></a><b/>", "text"])
     func notWellFormed(_ doc: String) {
         #expect(throws: XMLParseError.self) { try XMLDocument(parsing: Array(doc.utf8)) }

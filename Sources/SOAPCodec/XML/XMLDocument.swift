@@ -7,11 +7,16 @@ package final class XMLDocument {
     let raw: xmlDocPtr
 
     /// Parses `bytes` after the linear pre-scan; throws for anything libxml2 finds wrong.
-    package init(parsing bytes: [UInt8], limits: XMLLimits = .standard) throws(XMLParseError) {
+    /// `editable` is for a template this process wrote and will change (xmlsec fills in a
+    /// signature): without it, short text is stored inside its node (libxml2's COMPACT, ~2 % of
+    /// the call's instructions in fewer allocations), and such text must not be changed after.
+    /// Moving whole elements and registering ids remain fine either way.
+    package init(parsing bytes: [UInt8], limits: XMLLimits = .standard, editable: Bool = false) throws(XMLParseError) {
         LibXMLRuntime.ensureInitialised()
         try XMLPreScan(limits: limits).check(bytes)
         // NONET: never fetch; NOCDATA: CDATA as text; NOERROR/NOWARNING: libxml2 prints nothing (its printer is per thread). Never NOENT, DTDLOAD, DTDATTR, HUGE, RECOVER, XINCLUDE.
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        var options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        if !editable { options |= Int32(XML_PARSE_COMPACT.rawValue) }
         // The pre-scan let through only valid UTF-8 that declares no other encoding, so libxml2's
         // own detection finds UTF-8, or nothing, which it reads as UTF-8. Its detection reads
         // UTF-16 or UCS-4 only from NULs among the first four bytes; the pre-scan already refuses

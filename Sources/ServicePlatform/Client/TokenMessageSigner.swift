@@ -55,7 +55,7 @@ package struct TokenMessageSigner: Sendable {
         w.close("soap:Body")
         w.close("soap:Envelope")
 
-        let document = try XMLDocument(parsing: w.bytes)
+        let document = try XMLDocument(parsing: w.bytes, editable: true)
         guard let root = document.root, let header = root.child(named: QualifiedName(soap, "Header")),
               let security = header.child(named: QualifiedName(ns.wsse, "Security")),
               let signature = security.child(named: QualifiedName(ns.ds, "Signature")),

@@ -74,7 +74,7 @@ package struct AssertionIssuer: Sendable {
         w.close("saml:AttributeStatement")
         w.close("saml:Assertion")
 
-        let document = try XMLDocument(parsing: w.bytes)
+        let document = try XMLDocument(parsing: w.bytes, editable: true)
         guard let root = document.root, root.registerID(attribute: "ID", namespace: nil),
               let signature = root.child(named: QualifiedName(ns.ds, "Signature")) else {
             throw CocoaError(.coderInvalidValue)

@@ -60,7 +60,7 @@ package struct ResponseSigner: Sendable {
         w.close("soap:Body")
         w.close("soap:Envelope")
 
-        let document = try XMLDocument(parsing: w.bytes)
+        let document = try XMLDocument(parsing: w.bytes, editable: true)
         guard let signature = document.root?.child(named: QualifiedName(soap, "Header"))?
                 .child(named: QualifiedName(ns.wsse, "Security"))?.child(named: QualifiedName(ns.ds, "Signature")),
               document.registerOwnIDs() else { throw CocoaError(.coderInvalidValue) }
