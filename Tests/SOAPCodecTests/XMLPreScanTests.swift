@@ -98,8 +98,19 @@ struct XMLPreScanTests {
         }
     }
 
-    @Test("truncated markup is refused", arguments: ["<a", "<a x=\"1", "<!-- never closed", "<a><![CDATA[x"])
+    @Test("truncated markup is refused", arguments: ["<a", "<a x=\"1", "<!-- never closed", "<a><![CDATA[x", "<a x='1\"/>"])
     func truncated(_ doc: String) {
         #expect(throws: XMLParseError.notWellFormed) { try scan.check(bytes(doc)) }
+    }
+
+    @Test("quoted values: a \"<\" inside is refused; the other quote, \">\" and \"=\" inside are text and count no attribute",
+          arguments: [("<a x=\"1<2\"/>", false), ("<a x='<'/>", false), ("<a x=\"'\" y='\"'/>", true), ("<a x=\"/>\">t</a>", true),
+                      ("<a x=\"" + String(repeating: "=", count: 1_000) + "\"/>", true)])
+    func quotedValues(_ doc: String, _ passes: Bool) {
+        if passes {
+            #expect(throws: Never.self) { try scan.check(bytes(doc)) }
+        } else {
+            #expect(throws: XMLParseError.notWellFormed) { try scan.check(bytes(doc)) }
+        }
     }
 }

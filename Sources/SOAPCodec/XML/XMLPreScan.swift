@@ -30,7 +30,9 @@ package struct XMLPreScan: Sendable {
         // Skip a UTF-8 byte order mark.
         if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { i = 3 }
         while i < n {
-            guard b[i] == UInt8(ascii: "<") else { i += 1; continue }
+            // Text up to the next markup: libc's vector search, not a loop per byte.
+            guard let open = Self.findByte(b, UInt8(ascii: "<"), from: i) else { return }
+            i = open
             guard i + 1 < n else { throw .notWellFormed }
             let next = b[i + 1]
             if next == UInt8(ascii: "?") {
@@ -59,15 +61,15 @@ package struct XMLPreScan: Sendable {
                 // Start tag: count attributes (each "=" outside quotes), honour quoted values.
                 var j = i + 1
                 var attributes = 0
-                var quote: UInt8 = 0
                 var selfClosing = false
                 while j < n {
                     let c = b[j]
-                    if quote != 0 {
-                        if c == quote { quote = 0 }
-                        else if c == UInt8(ascii: "<") { throw .notWellFormed }
-                    } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
-                        quote = c
+                    if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+                        // A quoted value (namespace URIs are most of a SOAP header's bytes): to
+                        // its closing quote in one search, with no "<" inside.
+                        guard let close = Self.findByte(b, c, from: j + 1) else { throw .notWellFormed }
+                        if Self.findByte(b, UInt8(ascii: "<"), from: j + 1, before: close) != nil { throw .notWellFormed }
+                        j = close
                     } else if c == UInt8(ascii: "=") {
                         attributes += 1
                         if attributes > limits.maxAttributesPerElement { throw .tooManyAttributes }
@@ -120,10 +122,12 @@ package struct XMLPreScan: Sendable {
         return true
     }
 
-    private static func findByte(_ b: UnsafeBufferPointer<UInt8>, _ byte: UInt8, from start: Int) -> Int? {
-        var i = start
-        while i < b.count { if b[i] == byte { return i }; i += 1 }
-        return nil
+    /// The first `byte` in `start..<end` (to the end of `b` by default).
+    private static func findByte(_ b: UnsafeBufferPointer<UInt8>, _ byte: UInt8, from start: Int, before end: Int? = nil) -> Int? {
+        let end = min(end ?? b.count, b.count)
+        guard start < end, let base = b.baseAddress,
+              let found = memchr(base + start, Int32(byte), end - start) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     private static func find(_ b: UnsafeBufferPointer<UInt8>, _ needle: [UInt8], from start: Int) -> Int? {
