@@ -34,6 +34,13 @@ struct XSDateTimeTests {
         #expect(XSDateTime.parse(text) == nil)
     }
 
+    @Test("SAML and WS-Security times must carry a zone: a time without one is refused there")
+    func zoneRequired() {
+        #expect(XSDateTime.parse("2026-11-29T04:37:42", requiringZone: true) == nil)
+        #expect(XSDateTime.parse("2026-11-29T03:37:42Z", requiringZone: true) == Self.utc("2026-11-29T03:37:42Z"))
+        #expect(XSDateTime.parse("2026-11-29T04:37:42+01:00", requiringZone: true) == Self.utc("2026-11-29T03:37:42Z"))
+    }
+
     @Test("writes what Foundation's ISO 8601 style writes, and reads back what it wrote, over 2 000 instants from 1970 to 2100")
     func agreesWithFoundation() {
         var generator = SystemRandomNumberGenerator()

@@ -9,12 +9,13 @@ package enum XSDateTime {
     /// The instant `text` names (surrounding XML whitespace ignored); nil unless it is an
     /// xs:dateTime with a four-digit year. `24:00:00` is the next day's midnight, as XSD 1.0
     /// says. A time without a zone is Danish local time: every system on the platform is in
-    /// Denmark, and a receiver that leaves the zone out means its own clock.
-    package static func parse(_ text: some StringProtocol) -> Date? {
+    /// Denmark, and a receiver that leaves the zone out means its own clock. `requiringZone`
+    /// refuses it instead, for SAML and WS-Security, whose times must be UTC.
+    package static func parse(_ text: some StringProtocol, requiringZone: Bool = false) -> Date? {
         var utf8 = Array(text.utf8)[...]
         while let first = utf8.first, isXMLWhitespace(first) { utf8 = utf8.dropFirst() }
         while let last = utf8.last, isXMLWhitespace(last) { utf8 = utf8.dropLast() }
-        return parse(utf8)
+        return parse(utf8, requiringZone: requiringZone)
     }
 
     /// `2026-11-29T03:37:42Z`: UTC, whole seconds (the form SAML and WS-Security require).
@@ -33,7 +34,7 @@ package enum XSDateTime {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func parse(_ s: ArraySlice<UInt8>) -> Date? {
+    private static func parse(_ s: ArraySlice<UInt8>, requiringZone: Bool) -> Date? {
         // yyyy-mm-ddThh:mm:ss is 19 bytes; what follows is an optional fraction and zone.
         guard s.count >= 19 else { return nil }
         let b = Array(s)
@@ -59,7 +60,7 @@ package enum XSDateTime {
             if hour == 24, fraction > 0 { return nil }
         }
         let local = CivilTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second).epochSeconds
-        if at == b.count { return danishLocalTime(local, fraction: fraction) }
+        if at == b.count { return requiringZone ? nil : danishLocalTime(local, fraction: fraction) }
         var offset = 0
         if b[at] == UInt8(ascii: "Z") {
             at += 1

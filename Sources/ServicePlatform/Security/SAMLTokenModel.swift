@@ -186,7 +186,7 @@ package struct SAMLTokenModel: SecurityModel {
         let ns = WSNamespaces.wsu
         guard let createdText = timestamp.child(named: QualifiedName(ns, "Created"))?.text,
               let expiresText = timestamp.child(named: QualifiedName(ns, "Expires"))?.text,
-              let created = XSDateTime.parse(createdText), let expires = XSDateTime.parse(expiresText) else {
+              let created = XSDateTime.parse(createdText, requiringZone: true), let expires = XSDateTime.parse(expiresText, requiringZone: true) else {
             throw Self.fault("the Timestamp needs Created and Expires")
         }
         guard created <= now.addingTimeInterval(settings.skew) else { throw Self.fault("the Timestamp is in the future") }

@@ -99,7 +99,7 @@ struct AssertionVerifier: Sendable {
         guard let cvr else { throw Self.fault("the assertion carries no CvrNumberIdentifier") }
         let dateAttribute = { (element: XMLElement?, name: String) throws(PlatformFault) -> Date? in
             guard let text = element?.attribute(name) else { return nil }
-            guard let date = XSDateTime.parse(text) else { throw Self.fault("the assertion has a malformed \(name)") }
+            guard let date = XSDateTime.parse(text, requiringZone: true) else { throw Self.fault("the assertion has a malformed \(name)") }
             return date
         }
         return VerifiedAssertion(
