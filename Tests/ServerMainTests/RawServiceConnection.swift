@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import PlatformTestSupport
 import Synchronization
 
 /// One TLS connection to the service port, written and read as bytes: how pipelining, early
@@ -12,6 +13,8 @@ final class RawServiceConnection: Sendable {
         let status: Int
         let headers: [String: String]
         let body: String
+
+        var reply: ReplyReader { ReplyReader(Array(body.utf8)) }
     }
 
     private final class Collector: ChannelInboundHandler, Sendable {
