@@ -148,6 +148,17 @@ struct SOAPMediaTypeTests {
         #expect(SOAPMediaType(contentType: "text/xml", soapAction: "\"\"")?.action == nil)
     }
 
+    @Test("the writer writes namespaces, attributes, elements and end tags byte for byte")
+    func writerBytes() {
+        var w = XMLWriter()
+        w.open("a:b", namespaces: [("a", "urn:x"), ("", "urn:y&z")], attributes: [("c", "1\"2"), ("d", "")])
+        w.element("a:e", "x<y")
+        w.open("f")
+        w.close("f")
+        w.close("a:b")
+        #expect(w.output == #"<a:b xmlns:a="urn:x" xmlns="urn:y&amp;z" c="1&quot;2" d=""><a:e>x&lt;y</a:e><f></f></a:b>"#)
+    }
+
     @Test("the writer's escaping round-trips whitespace, markup and multi-byte text through a parser", arguments: [
         "plain", "æøå 😀 𝄞", "a\tb\nc\rd", "\"quoted\" & <tagged> 'single'", "]]>", "", "&amp; already escaped",
     ])

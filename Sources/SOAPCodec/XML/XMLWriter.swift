@@ -17,7 +17,7 @@ package struct XMLWriter: Sendable {
     /// Opens `prefix:name` with the given namespace declarations and attributes.
     package mutating func open(_ qualified: String, namespaces: [(prefix: String, uri: String)] = [],
                                attributes: [(name: String, value: String)] = []) {
-        append("<")
+        bytes.append(UInt8(ascii: "<"))
         append(qualified)
         for ns in namespaces {
             if ns.prefix.isEmpty {
@@ -25,36 +25,36 @@ package struct XMLWriter: Sendable {
             } else {
                 append(" xmlns:")
                 append(ns.prefix)
-                append("=\"")
+                append(equalsQuote)
             }
             appendEscaped(ns.uri, attribute: true)
-            append("\"")
+            bytes.append(UInt8(ascii: "\""))
         }
         for attr in attributes {
-            append(" ")
+            bytes.append(UInt8(ascii: " "))
             append(attr.name)
-            append("=\"")
+            append(equalsQuote)
             appendEscaped(attr.value, attribute: true)
-            append("\"")
+            bytes.append(UInt8(ascii: "\""))
         }
-        append(">")
+        bytes.append(UInt8(ascii: ">"))
     }
 
     package mutating func close(_ qualified: String) {
-        append("</")
+        append(endTagOpen)
         append(qualified)
-        append(">")
+        bytes.append(UInt8(ascii: ">"))
     }
 
     /// `<name>escaped text</name>`.
     package mutating func element(_ qualified: String, _ text: String) {
-        append("<")
+        bytes.append(UInt8(ascii: "<"))
         append(qualified)
-        append(">")
+        bytes.append(UInt8(ascii: ">"))
         appendEscaped(text, attribute: false)
-        append("</")
+        append(endTagOpen)
         append(qualified)
-        append(">")
+        bytes.append(UInt8(ascii: ">"))
     }
 
     /// An element only when the value is present.
@@ -69,6 +69,16 @@ package struct XMLWriter: Sendable {
     package mutating func raw(bytes markup: [UInt8]) { bytes.append(contentsOf: markup) }
 
     private mutating func append(_ text: String) { bytes.append(utf8: text) }
+
+    // Markup of one byte goes in as a byte, of two as two: hundreds of such appends a call,
+    // each a string's storage look-up otherwise.
+    private mutating func append(_ pair: (UInt8, UInt8)) {
+        bytes.append(pair.0)
+        bytes.append(pair.1)
+    }
+
+    private var endTagOpen: (UInt8, UInt8) { (UInt8(ascii: "<"), UInt8(ascii: "/")) }
+    private var equalsQuote: (UInt8, UInt8) { (UInt8(ascii: "="), UInt8(ascii: "\"")) }
 
     private mutating func appendEscaped(_ text: String, attribute: Bool) {
         if Self.needsEscape(text, attribute: attribute) {
