@@ -142,6 +142,12 @@ def rounds_of(target_name):
     return {int(r["name"][len(prefix):]): r for r in rows if r["name"].startswith(prefix) and r["generator"]}
 
 
+def median_cpu(target_name):
+    """The median of a headline target's CPU µs per call over its rounds, None without figures."""
+    cpus = [r["cpuMicrosPerCall"] for r in rounds_of(target_name).values() if r["cpuMicrosPerCall"] is not None]
+    return statistics.median(cpus) if cpus else None
+
+
 def ratios_by_round(numerator, denominator):
     """Throughput of one target over another's, round by round (rows run a minute apart at most)."""
     a, b = rounds_of(numerator), rounds_of(denominator)
@@ -159,8 +165,7 @@ ratio = statistics.median(x for _, x in router_ratios) if router_ratios else Non
 if ratio is not None:
     target("AuthorityContext throughput / nginx throughput, concurrency 32, ~3 KB (median of rounds)", round(ratio, 3), ">= 0.6",
            ratio >= 0.6)
-router_cpus = [r["cpuMicrosPerCall"] for r in rounds_of("router").values() if r["cpuMicrosPerCall"] is not None]
-cpu = statistics.median(router_cpus) if router_cpus else None
+cpu = median_cpu("router")
 if cpu is not None:
     target("router CPU per call, µs (concurrency 32, ~3 KB, median of rounds)", round(cpu, 1), "<= 200", cpu <= 200)
 ro, do = by_name.get("router-open50"), by_name.get("direct-open50")
@@ -205,10 +210,7 @@ for p in problems:
 # the stack already takes. Reported, not a target.
 floor = by_name.get(ROWS["f"])
 floor_ratio = statistics.median(x for _, x in floor_ratios) if floor_ratios else None
-floor_cpus = [r["cpuMicrosPerCall"] for r in rounds_of("floor").values() if r["cpuMicrosPerCall"] is not None]
-floor_cpu = statistics.median(floor_cpus) if floor_cpus else None
-nginx_cpus = [r["cpuMicrosPerCall"] for r in rounds_of("nginx").values() if r["cpuMicrosPerCall"] is not None]
-nginx_cpu = statistics.median(nginx_cpus) if nginx_cpus else None
+floor_cpu, nginx_cpu = median_cpu("floor"), median_cpu("nginx")
 
 result = {"context": context, "rows": rows, "soak": soak, "registry": registry, "targets": targets, "problems": problems,
           "routerToNginxThroughputRatio": ratio, "routerCpuMicrosPerCall": cpu,
