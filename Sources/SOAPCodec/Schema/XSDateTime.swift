@@ -12,10 +12,12 @@ package enum XSDateTime {
     /// Denmark, and a receiver that leaves the zone out means its own clock. `requiringZone`
     /// refuses it instead, for SAML and WS-Security, whose times must be UTC.
     package static func parse(_ text: some StringProtocol, requiringZone: Bool = false) -> Date? {
-        var utf8 = Array(text.utf8)[...]
-        while let first = utf8.first, isXMLWhitespace(first) { utf8 = utf8.dropFirst() }
-        while let last = utf8.last, isXMLWhitespace(last) { utf8 = utf8.dropLast() }
-        return parse(utf8, requiringZone: requiringZone)
+        let bytes = Array(text.utf8)
+        var (start, end) = (0, bytes.count)
+        while start < end, isXMLWhitespace(bytes[start]) { start += 1 }
+        while end > start, isXMLWhitespace(bytes[end - 1]) { end -= 1 }
+        // A second copy only when there was whitespace to trim.
+        return parse(start == 0 && end == bytes.count ? bytes : Array(bytes[start..<end]), requiringZone: requiringZone)
     }
 
     /// `2026-11-29T03:37:42Z`: UTC, whole seconds (the form SAML and WS-Security require).
@@ -34,10 +36,9 @@ package enum XSDateTime {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func parse(_ s: ArraySlice<UInt8>, requiringZone: Bool) -> Date? {
+    private static func parse(_ b: [UInt8], requiringZone: Bool) -> Date? {
         // yyyy-mm-ddThh:mm:ss is 19 bytes; what follows is an optional fraction and zone.
-        guard s.count >= 19 else { return nil }
-        let b = Array(s)
+        guard b.count >= 19 else { return nil }
         guard b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
               b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
               let year = number(b, 0, 4), let month = number(b, 5, 2), let day = number(b, 8, 2),
