@@ -97,6 +97,20 @@ struct ServiceListenerTests {
         }
     }
 
+    @Test("an oversized body sent with Connection: close gets 413, then the connection ends once the body is in")
+    func oversizedWithClose() async throws {
+        try await withRunningPlatform { running async throws in
+            let connection = try await RawServiceConnection.open(running)
+            try await connection.send(RawServiceConnection.request("POST", SOAPHeaders.path, body: [UInt8](repeating: 0x20, count: (1 << 20) + 1),
+                                                                   headers: Self.soapHeaders + ["Connection: close"]))
+            let answers = try await connection.answers(1)
+            try #require(answers.count == 1)
+            #expect(answers[0].status == 413)
+            #expect(answers[0].headers["connection"] == "close")
+            #expect(await connection.closedByServer())
+        }
+    }
+
     @Test("attack: slow or abandoned uploads. A client that leaves mid-body leaves no call in flight in the metrics")
     func abandonedUpload() async throws {
         try await withRunningPlatform { running async throws in

@@ -48,8 +48,9 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         /// A request for the router: its parts pass on.
         case passing
         case collecting(HTTPRequestHead, [UInt8])
-        /// Answered before its end (too large): the rest of the body is read and dropped.
-        case draining
+        /// Answered before its end (too large): the rest of the body is read and dropped, then the
+        /// connection is closed if the request asked for that.
+        case draining(closeAtEnd: Bool)
         /// The whole request is read; the answer is being made.
         case answering
     }
@@ -78,8 +79,8 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         case (.collecting(let head, var body), .body(let chunk)):
             state = .answering  // lets `body` be extended in place
             guard body.count + chunk.readableBytes <= configuration.maxBodyBytes else {
-                state = .draining
-                write(.tooLarge(configuration.maxBodyBytes), version: head.version, keepAlive: true, context: context)
+                state = .draining(closeAtEnd: !head.isKeepAlive)
+                write(.tooLarge(configuration.maxBodyBytes), version: head.version, keepAlive: head.isKeepAlive, closing: false, context: context)
                 return
             }
             chunk.withUnsafeReadableBytes { body.append(contentsOf: $0) }
@@ -87,8 +88,9 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         case (.collecting(let head, let body), .end):
             state = .answering
             answer(head, body: body, context: context)
-        case (.draining, .end):
+        case (.draining(let closeAtEnd), .end):
             state = .idle
+            if closeAtEnd { context.close(promise: nil) }
         case (.draining, .body):
             break
         case (.idle, _), (.collecting, .head), (.draining, .head), (.answering, _):
@@ -137,12 +139,15 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
             loop.execute {
                 let (handler, context) = bound.value
                 handler.state = .idle
-                handler.write(response, version: version, keepAlive: keepAlive, context: context)
+                handler.write(response, version: version, keepAlive: keepAlive, closing: !keepAlive, context: context)
             }
         }
     }
 
-    private func write(_ response: ServiceHTTPResponse, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {
+    /// `keepAlive` false says `Connection: close`; `closing` closes once the answer is out (not
+    /// while a too-large body is still arriving: the client could lose the answer to a reset).
+    private func write(_ response: ServiceHTTPResponse, version: HTTPVersion, keepAlive: Bool, closing: Bool,
+                       context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.reserveCapacity(5)
         headers.add(name: "Content-Type", value: response.contentType)
@@ -153,7 +158,7 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
-        if keepAlive {
+        if !closing {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         } else {
             // Closed once the answer is out, not while it may still sit in the send buffer.
