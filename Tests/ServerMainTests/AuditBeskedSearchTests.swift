@@ -25,15 +25,15 @@ struct AuditBeskedSearchTests {
         let first = StoredReceiptStoreTests.receipt()
         var duplicate = first
         duplicate.transactionID = UUID().uuidString.lowercased()
-        try await store.appendAudit([StoredReceiptStoreTests.audit(for: first)], receipts: [first])
+        try store.appendAudit([StoredReceiptStoreTests.audit(for: first)], receipts: [first])
         // A concurrent duplicate also got a receipt, but the first one stays stored.
-        try await store.appendAudit([StoredReceiptStoreTests.audit(for: duplicate)], receipts: [duplicate])
+        try store.appendAudit([StoredReceiptStoreTests.audit(for: duplicate)], receipts: [duplicate])
         let replay = AuditRecord(transactionID: UUID().uuidString.lowercased(), time: Date(), callerSystem: "ky-demo",
                                  beskedID: first.beskedID, outcome: "Modtaget", latencyMicros: 5)
         let fault = AuditRecord(transactionID: UUID().uuidString.lowercased(), time: Date(), callerSystem: "ky-demo",
                                 beskedID: first.beskedID, outcome: "SP-4001", faultCode: "SP-4001", latencyMicros: 5)
         let other = StoredReceiptStoreTests.receipt()
-        try await store.appendAudit([replay, fault, StoredReceiptStoreTests.audit(for: other)], receipts: [other])
+        try store.appendAudit([replay, fault, StoredReceiptStoreTests.audit(for: other)], receipts: [other])
 
         let found = try await Self.search(store, first.beskedID).map(\.transactionID)
         #expect(found == [fault.transactionID, replay.transactionID, duplicate.transactionID, first.transactionID])
@@ -49,7 +49,7 @@ struct AuditBeskedSearchTests {
     func olderRecordFoundOnce() async throws {
         let (store, path) = try await StoredReceiptStoreTests.freshStore()
         let kept = StoredReceiptStoreTests.receipt()
-        try await store.appendAudit([StoredReceiptStoreTests.audit(for: kept)], receipts: [kept])
+        try store.appendAudit([StoredReceiptStoreTests.audit(for: kept)], receipts: [kept])
         // What the migration leaves for a row it found: receipt_kept 0, so in the index and
         // reachable through its receipt too.
         try await DatabaseQueue(path: path).write { db in try db.execute(sql: "UPDATE audit SET receipt_kept = 0") }
@@ -62,7 +62,7 @@ struct AuditBeskedSearchTests {
         let kept = StoredReceiptStoreTests.receipt()
         let fault = AuditRecord(transactionID: UUID().uuidString.lowercased(), time: Date(), callerSystem: "ky-demo",
                                 beskedID: kept.beskedID, outcome: "SP-2002", faultCode: "SP-2002", latencyMicros: 5)
-        try await store.appendAudit([StoredReceiptStoreTests.audit(for: kept), fault], receipts: [kept])
+        try store.appendAudit([StoredReceiptStoreTests.audit(for: kept), fault], receipts: [kept])
         var query = AuditQuery()
         query.beskedID = kept.beskedID
         query.outcome = "Modtaget"

@@ -12,6 +12,10 @@ struct AuditLogTests {
         let inner: SQLiteStore
         let commits = Atomic<Int>(0)
         let failing = Atomic<Bool>(false)
+        /// The records in each commit, in order.
+        let batches = Mutex<[Int]>([])
+        /// When set, the next commit waits for it (a slow disk).
+        let gate = Mutex<DispatchSemaphore?>(nil)
 
         init() throws {
             let dir = NSTemporaryDirectory() + "sp-auditlog-\(UUID().uuidString)"
@@ -21,10 +25,12 @@ struct AuditLogTests {
 
         struct DiskFull: Error {}
 
-        func appendAudit(_ records: [AuditRecord], receipts: [StoredReceipt]) async throws {
+        func appendAudit(_ records: [AuditRecord], receipts: [StoredReceipt]) throws {
             commits.add(1, ordering: .relaxed)
+            batches.withLock { $0.append(records.count) }
+            if let gate = gate.withLock({ gate in defer { gate = nil }; return gate }) { gate.wait() }
             if failing.load(ordering: .relaxed) { throw DiskFull() }
-            try await inner.appendAudit(records, receipts: receipts)
+            try inner.appendAudit(records, receipts: receipts)
         }
 
         func registryContents() async throws -> RegistryContents { try await inner.registryContents() }
@@ -68,6 +74,25 @@ struct AuditLogTests {
         #expect(try await store.auditCount() == 1_000)
         let commits = store.commits.load(ordering: .relaxed)
         #expect(commits >= 1 && commits < 1_000, "group commit: \(commits) commits for 1 000 records")
+    }
+
+    @Test("records that arrive during a slow commit all go in the next one: two commits for the first record and 99 waiting")
+    func groupFormsDuringCommit() async throws {
+        let store = try CountingStore()
+        let slowDisk = DispatchSemaphore(value: 0)
+        store.gate.withLock { $0 = slowDisk }
+        let log = AuditLog(store: store)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await log.record(Self.record(0)) }
+            while store.commits.load(ordering: .relaxed) < 1 { try await Task.sleep(for: .milliseconds(1)) }
+            for n in 1...99 { group.addTask { try await log.record(Self.record(n)) } }
+            while log.waiting < 99 { try await Task.sleep(for: .milliseconds(1)) }
+            slowDisk.signal()
+            try await group.waitForAll()
+        }
+        #expect(store.batches.withLock { $0 } == [1, 99])
+        #expect(log.waiting == 0)
+        #expect(try await store.auditCount() == 100)
     }
 
     @Test("a failed commit (disk full) is thrown to every caller it carried; the log recovers for the next calls")

@@ -37,10 +37,10 @@ struct StoredReceiptKeyFilterTests {
     func storeWithFilter() async throws {
         let (store, path) = try await StoredReceiptStoreTests.freshStore()
         let early = (0..<50).map { _ in StoredReceiptStoreTests.receipt() }
-        try await store.appendAudit(early.map(StoredReceiptStoreTests.audit(for:)), receipts: early)
+        try store.appendAudit(early.map(StoredReceiptStoreTests.audit(for:)), receipts: early)
         let reopened = try SQLiteStore(path: path)
         let late = StoredReceiptStoreTests.receipt()
-        try await reopened.appendAudit([StoredReceiptStoreTests.audit(for: late)], receipts: [late])
+        try reopened.appendAudit([StoredReceiptStoreTests.audit(for: late)], receipts: [late])
         for kept in early + [late] {
             let read = try await reopened.storedReceipt(callerSystem: kept.callerSystem, beskedID: kept.beskedID)
             #expect(read?.transactionID == kept.transactionID)

@@ -33,7 +33,7 @@ struct StoredReceiptStoreTests {
     func roundTrip() async throws {
         let (store, _) = try await Self.freshStore()
         let kept = Self.receipt(errors: #"[{"code":"F1","text":"æøå \"citat\""}]"#)
-        try await store.appendAudit([Self.audit(for: kept)], receipts: [kept])
+        try store.appendAudit([Self.audit(for: kept)], receipts: [kept])
         let read = try #require(try await store.storedReceipt(callerSystem: kept.callerSystem, beskedID: kept.beskedID))
         #expect(read.contentDigest == kept.contentDigest)
         #expect(read.operation == kept.operation)
@@ -58,8 +58,8 @@ struct StoredReceiptStoreTests {
         var second = first
         second.transactionID = UUID().uuidString.lowercased()
         second.status = "Afvist"
-        try await store.appendAudit([Self.audit(for: first)], receipts: [first])
-        try await store.appendAudit([Self.audit(for: second)], receipts: [second])
+        try store.appendAudit([Self.audit(for: first)], receipts: [first])
+        try store.appendAudit([Self.audit(for: second)], receipts: [second])
         let read = try await store.storedReceipt(callerSystem: first.callerSystem, beskedID: first.beskedID)
         #expect(read?.transactionID == first.transactionID)
         #expect(read?.status == "Modtaget")
@@ -69,7 +69,7 @@ struct StoredReceiptStoreTests {
     func otherCallerNotFound() async throws {
         let (store, _) = try await Self.freshStore()
         let kept = Self.receipt(caller: "ky-demo")
-        try await store.appendAudit([Self.audit(for: kept)], receipts: [kept])
+        try store.appendAudit([Self.audit(for: kept)], receipts: [kept])
         #expect(try await store.storedReceipt(callerSystem: "other-system", beskedID: kept.beskedID) == nil)
         #expect(try await store.storedReceipt(callerSystem: "ky-demo", beskedID: UUID().uuidString) == nil)
     }
@@ -80,7 +80,7 @@ struct StoredReceiptStoreTests {
     func injection(_ beskedID: String) async throws {
         let (store, _) = try await Self.freshStore()
         let kept = Self.receipt()
-        try await store.appendAudit([Self.audit(for: kept)], receipts: [kept])
+        try store.appendAudit([Self.audit(for: kept)], receipts: [kept])
         #expect(try await store.storedReceipt(callerSystem: kept.callerSystem, beskedID: beskedID) == nil)
         #expect(try await store.storedReceipt(callerSystem: kept.callerSystem, beskedID: kept.beskedID) != nil)
     }
@@ -109,7 +109,7 @@ struct StoredReceiptStoreTests {
     func concurrentLookups() async throws {
         let (store, _) = try await Self.freshStore()
         let kept = (0..<50).map { _ in Self.receipt() }
-        try await store.appendAudit(kept.map(Self.audit(for:)), receipts: kept)
+        try store.appendAudit(kept.map(Self.audit(for:)), receipts: kept)
         try await withThrowingTaskGroup(of: Bool.self) { group in
             for round in 0..<400 {
                 let expected = kept[round % kept.count]

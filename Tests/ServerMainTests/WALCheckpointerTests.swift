@@ -24,7 +24,7 @@ struct WALCheckpointerTests {
 
     /// One commit per record, as at low load: each commit adds a few frames.
     private static func commitOneByOne(_ store: SQLiteStore, count: Int) async throws {
-        for n in 0..<count { try await store.appendAudit([record(n)], receipts: []) }
+        for n in 0..<count { try store.appendAudit([record(n)], receipts: []) }
     }
 
     @Test("the WAL restarts instead of growing: background copies, and the writer finishes only a nearly level one")
@@ -44,7 +44,7 @@ struct WALCheckpointerTests {
         // Closed (the writer got its own checkpoints back) and reopened: every record is there.
         let reopened = try SQLiteStore(path: path, checkpoints: thresholds)
         #expect(try await reopened.auditCount() == 2_000)
-        try await reopened.appendAudit([Self.record(2_000)], receipts: [])
+        try reopened.appendAudit([Self.record(2_000)], receipts: [])
         #expect(try await reopened.auditCount() == 2_001)
     }
 

@@ -1,57 +1,107 @@
-/// Writes audit records durably with group commit: the first caller to find no write under way
-/// becomes the leader and commits every record waiting at that moment in one transaction (one
-/// fsync); callers arriving meanwhile wait, and the first of them leads the next commit. No
-/// background task, so nothing can be left unflushed, and every caller returns only once its
-/// own record is on disk.
-package actor AuditLog {
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Writes audit records durably with group commit, on a thread of its own. The writer takes
+/// every record waiting when its last commit ends and commits them in one transaction (one
+/// fsync), so callers arriving during a commit share the next one. Every caller returns only
+/// once its own record is on disk.
+///
+/// Why a thread and not an actor: each commit used to travel actor → GRDB's queue → actor, a
+/// thread hop each way, and on two busy cores every hop waits for the scheduler. The writer now
+/// commits, answers and takes the next batch without leaving its thread (GRDB runs a synchronous
+/// write on the caller's thread); it sleeps only when nothing waits. At concurrency 32 that is
+/// +7 % calls/s and −3 % router CPU per call (3 interleaved pairs).
+package final class AuditLog: Sendable {
     /// Sees each batch once it is durable, before its callers return (the platform's call
     /// metrics): every record exactly once, never read back from the database.
     package typealias Committed = @Sendable ([AuditRecord]) -> Void
 
-    private enum Wake { case committed, lead }
+    private let writer: Writer
 
-    private struct Entry {
+    package init(store: any PlatformStore, committed: Committed? = nil) {
+        writer = Writer(store: store, committed: committed)
+        // Named from inside: a new thread starts with its creator's name (an event loop's).
+        Thread { [writer] in
+            Thread.current.name = "audit-writer"
+            writer.run()
+        }.start()
+    }
+
+    /// No call can be waiting here (each holds the log), so the writer has nothing left: it stops.
+    deinit { writer.stop() }
+
+    /// Returns when `record` (and `receipt`, kept for replay) is committed; throws if the write failed.
+    package func record(_ record: AuditRecord, receipt: StoredReceipt? = nil) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            writer.enqueue(Writer.Entry(record: record, receipt: receipt, continuation: continuation))
+        }
+    }
+
+    /// Records waiting for the next commit: a queue depth to watch, and how tests see a group form.
+    package var waiting: Int { writer.waiting }
+}
+
+/// The writer thread's side: a queue under a condition lock, and the commit loop.
+private final class Writer: @unchecked Sendable {
+    struct Entry {
         let record: AuditRecord
         let receipt: StoredReceipt?
-        var continuation: CheckedContinuation<Wake, any Error>?
+        let continuation: CheckedContinuation<Void, any Error>
     }
 
     private let store: any PlatformStore
-    private let committed: Committed?
+    private let committed: AuditLog.Committed?
+    /// True while there is work for the writer: records waiting, or the stop.
+    private let work = ConditionLock(value: false)
+    // Guarded by `work`.
     private var pending: [Entry] = []
-    private var writing = false
+    private var stopping = false
 
-    package init(store: any PlatformStore, committed: Committed? = nil) {
+    init(store: any PlatformStore, committed: AuditLog.Committed?) {
         self.store = store
         self.committed = committed
     }
 
-    /// Returns when `record` (and `receipt`, kept for replay) is committed; throws if the write failed.
-    package func record(_ record: AuditRecord, receipt: StoredReceipt? = nil) async throws {
-        if writing {
-            let wake = try await withCheckedThrowingContinuation { pending.append(Entry(record: record, receipt: receipt, continuation: $0)) }
-            if wake == .committed { return }
-            // Promoted to leader: our own entry is still first in `pending`.
-        } else {
-            writing = true
-            pending.append(Entry(record: record, receipt: receipt, continuation: nil))
+    func enqueue(_ entry: Entry) {
+        work.lock()
+        pending.append(entry)
+        work.unlock(withValue: true)
+    }
+
+    func stop() {
+        work.lock()
+        stopping = true
+        work.unlock(withValue: true)
+    }
+
+    var waiting: Int {
+        work.lock()
+        defer { work.unlock() }
+        return pending.count
+    }
+
+    func run() {
+        var batch: [Entry] = []
+        while true {
+            work.lock(whenValue: true)
+            swap(&batch, &pending)
+            let stop = stopping && batch.isEmpty
+            work.unlock(withValue: stopping)
+            if stop { return }
+            commit(batch)
+            batch.removeAll(keepingCapacity: true)
         }
-        let batch = pending
-        pending = []
-        var failure: (any Error)?
+    }
+
+    private func commit(_ batch: [Entry]) {
         let records = batch.map(\.record)
-        do { try await store.appendAudit(records, receipts: batch.compactMap(\.receipt)) } catch { failure = error }
-        if failure == nil, let committed { committed(records) }
-        for entry in batch {
-            guard let continuation = entry.continuation else { continue }
-            if let failure { continuation.resume(throwing: failure) } else { continuation.resume(returning: .committed) }
+        do {
+            try store.appendAudit(records, receipts: batch.compactMap(\.receipt))
+        } catch {
+            for entry in batch { entry.continuation.resume(throwing: error) }
+            return
         }
-        if pending.isEmpty {
-            writing = false
-        } else if let next = pending[0].continuation {
-            pending[0].continuation = nil
-            next.resume(returning: .lead)
-        }
-        if let failure { throw failure }
+        committed?(records)
+        for entry in batch { entry.continuation.resume() }
     }
 }

@@ -31,8 +31,9 @@ package protocol PlatformStore: Sendable {
 
     // Audit
     /// Appends audit records and the receipts kept for replay in one transaction, durable
-    /// (fsync'd) when it returns: one commit serves many calls (group commit).
-    func appendAudit(_ records: [AuditRecord], receipts: [StoredReceipt]) async throws
+    /// (fsync'd) when it returns: one commit serves many calls (group commit). Blocking: only
+    /// the audit log's own writer thread calls it, so a commit follows the last with no hop.
+    func appendAudit(_ records: [AuditRecord], receipts: [StoredReceipt]) throws
     func audit(_ query: AuditQuery) async throws -> [AuditRecord]
     func auditCount() async throws -> Int
 }

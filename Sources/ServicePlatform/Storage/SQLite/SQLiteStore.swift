@@ -166,11 +166,13 @@ package final class SQLiteStore: PlatformStore {
 
     // MARK: Audit
 
-    package func appendAudit(_ records: [AuditRecord], receipts: [StoredReceipt]) async throws {
+    package func appendAudit(_ records: [AuditRecord], receipts: [StoredReceipt]) throws {
         guard !records.isEmpty || !receipts.isEmpty else { return }
         // Before the transaction: once a receipt can be read, its key is known.
         for r in receipts { receiptKeys.insert(callerSystem: r.callerSystem, beskedID: r.beskedID) }
-        try await pool.write { db in
+        // GRDB runs a synchronous write on the calling thread (the audit writer's) when its
+        // queue is free, as it is between the admin API's rare writes.
+        try pool.write { db in
             guard let connection = db.sqliteConnection else { throw SQLiteCallError(code: SQLITE_MISUSE, message: "the connection is closed") }
             // The TransaktionsIDs whose receipt went in; their audit records leave the BeskedID index.
             var kept = Set<String>()
