@@ -51,6 +51,26 @@ struct StoredReceiptStoreTests {
         #expect(records.first?.latencyMicros == 123)
     }
 
+    @Test("a batch that fails midway (a TransaktionsID already stored) leaves nothing: not its receipt, not its other records; the next batch goes in")
+    func failedBatchRollsBack() async throws {
+        let (store, _) = try await Self.freshStore()
+        let earlier = Self.receipt()
+        try store.appendAudit([Self.audit(for: earlier)], receipts: [earlier])
+        let kept = Self.receipt()
+        // The batch's second record repeats the earlier TransaktionsID (unique): its insert fails after
+        // the receipt and the first record went in.
+        #expect(throws: (any Error).self) {
+            try store.appendAudit([Self.audit(for: kept), Self.audit(for: earlier)], receipts: [kept])
+        }
+        #expect(try await store.storedReceipt(callerSystem: kept.callerSystem, beskedID: kept.beskedID) == nil)
+        #expect(try await store.auditCount() == 1)
+        // The connection is not left inside the failed transaction.
+        let next = Self.receipt()
+        try store.appendAudit([Self.audit(for: next)], receipts: [next])
+        #expect(try await store.storedReceipt(callerSystem: next.callerSystem, beskedID: next.beskedID)?.transactionID == next.transactionID)
+        #expect(try await store.auditCount() == 2)
+    }
+
     @Test("the first receipt under a (caller, BeskedID) wins; a duplicate in a later batch is ignored")
     func firstWins() async throws {
         let (store, _) = try await Self.freshStore()
