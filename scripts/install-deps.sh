@@ -4,6 +4,8 @@
 set -euo pipefail
 
 apt_packages=(pkg-config libxml2-dev libxml2-utils libxmlsec1-dev libsqlite3-dev libssl-dev libxml-security-java libslf4j-java zlib1g-dev)
+# jemalloc: `serve` and `demo` run on it when it is installed (PreferredAllocator); the tests check that they do.
+apt_packages+=(libjemalloc2)
 # The admin pages' browser test (Tests/browser/admin_pages_test.py): Debian's Chromium and its driver.
 apt_packages+=(chromium chromium-driver)
 missing=()

@@ -74,6 +74,8 @@ if [ -z "$service" ]; then
     echo "the platform did not print its ready line"; cat "$work/demo.err"; exit 1
 fi
 pki="$work/data/pki"
+echo "== the demo runs on jemalloc (installed by install-deps; the process started itself again with it)"
+step grep -q libjemalloc "/proc/$server_pid/maps"
 step python3 scripts/conformance/zeep_conformance.py --base "$service/service/JC/Kontanthjaelp/2" \
     --cafile "$pki/ca.pem" --cert "$pki/ky-demo.pem" --key "$pki/ky-demo-key.pem"
 echo "== the independent OIO IDWS client: REST STS token, real-layout calls, signed answers"

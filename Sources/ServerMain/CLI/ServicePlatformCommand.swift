@@ -16,6 +16,7 @@ import ServicePlatform
 @main
 enum ServicePlatformMain {
     static func main() {
+        PreferredAllocator.adopt()
         if CommandLine.arguments.dropFirst().first == BenchHotPath.configuration.commandName {
             let done = DispatchSemaphore(value: 0)
             Task.detached {
@@ -28,8 +29,8 @@ enum ServicePlatformMain {
         // Tasks run on NIO's event loops (the threads the listeners and the forwarding client
         // already use) instead of a second pool: half the context switches per call, and
         // ~7 % less router CPU per call in 5 interleaved A/B pairs. Nothing here blocks an
-        // event loop for long: SQLite writes run on GRDB's queue, checkpoints on their own, and
-        // the idempotency look-up is one indexed read.
+        // event loop for long: audit commits run on the audit writer's thread, admin writes on
+        // GRDB's queue, checkpoints on their own, and the idempotency look-up is one indexed read.
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         Task { @MainActor in
             await ServicePlatformCommand.main()
