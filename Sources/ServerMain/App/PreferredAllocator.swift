@@ -5,10 +5,9 @@ import Glibc
 /// A call's pipeline alone makes some 420 allocations (libxml2's trees and schema validation,
 /// SQLite, Swift; callgrind), HTTP and TLS more: with jemalloc the router took 5 % less CPU per
 /// call and answered 3 % more calls per second at concurrency 32 (7 interleaved A/B pairs, each
-/// in jemalloc's favour or level). glibc
-/// picks its allocator once, before `main`, so the process starts itself again (same PID, same
-/// arguments) with the library preloaded. Without the library, or with
-/// `SERVICEPLATFORM_ALLOCATOR=system`, glibc's malloc stays; nothing else changes.
+/// in jemalloc's favour or level). glibc picks its allocator once, before `main`, so the process
+/// starts itself again (same PID, same arguments) with the library preloaded. Without the
+/// library, or with `SERVICEPLATFORM_ALLOCATOR=system`, glibc's malloc stays; nothing else changes.
 enum PreferredAllocator {
     /// Set by the first start; any value stops a second exec (`system` is the documented opt-out).
     static let variable = "SERVICEPLATFORM_ALLOCATOR"

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 
 /// The flags `serve` and `demo` share. Each can also be set as `SERVICEPLATFORM_<FLAG_IN_CAPS>`;
-/// a flag on the command line wins. This is the only place that reads the environment.
+/// a flag on the command line wins. This is the only place that reads settings from the
+/// environment (`PreferredAllocator` reads `SERVICEPLATFORM_ALLOCATOR`, before any parsing).
 struct PlatformOptions: ParsableArguments {
     /// The largest request body accepted unless `--max-body-bytes` says otherwise.
     static let defaultMaxBodyBytes = 1 << 20
