@@ -95,6 +95,22 @@ struct AuditLogTests {
         #expect(try await store.auditCount() == 100)
     }
 
+    @Test("the writer thread ends with its log: once the log is gone, nothing holds the store any more")
+    func writerEndsWithLog() async throws {
+        weak var released: CountingStore?
+        do {
+            let store = try CountingStore()
+            released = store
+            let log = AuditLog(store: store)
+            try await log.record(Self.record(0))
+            #expect(store.commits.load(ordering: .relaxed) == 1)
+        }
+        // The log's end stops the writer; the thread lets go of the writer, the writer of the store.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while released != nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(released == nil, "the writer thread still runs, holding the store")
+    }
+
     @Test("a failed commit (disk full) is thrown to every caller it carried; the log recovers for the next calls")
     func failedCommit() async throws {
         let store = try CountingStore()
