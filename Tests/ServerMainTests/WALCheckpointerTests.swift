@@ -36,6 +36,9 @@ struct WALCheckpointerTests {
             try await Self.commitOneByOne(store, count: 2_000)
             #expect(store.checkpointer.restartCount >= 1)
             #expect(store.checkpointer.writerCheckpointCount >= 1)
+            // Background copies sync the database file themselves (through SQLite's handle), so the
+            // writer's catch-up does not find every page they copied still to be written.
+            #expect(store.checkpointer.backgroundSyncCount >= 1)
             // Without restarts the WAL would hold every frame of 2 000 commits (tens of MB).
             let wal = try Self.walBytes(path)
             #expect(wal < 4 << 20, "WAL of \(wal) bytes")

@@ -47,6 +47,7 @@ package final class WALCheckpointer: Sendable {
     private let backfilled = Atomic<Int32>(0)
     private let restarts = Atomic<Int>(0)
     private let writerCheckpoints = Atomic<Int>(0)
+    private let backgroundSyncs = Atomic<Int>(0)
 
     /// Opens the checkpoint connection to the (already migrated, WAL-mode) database at `path`.
     init(path: String, thresholds: Thresholds = .standard) throws(SQLiteCallError) {
@@ -99,6 +100,9 @@ package final class WALCheckpointer: Sendable {
     /// Checkpoints the writer ran itself (catch-ups before a restart, and falling-behind ones).
     package var writerCheckpointCount: Int { writerCheckpoints.load(ordering: .relaxed) }
 
+    /// Times a background copy synced the database file itself.
+    package var backgroundSyncCount: Int { backgroundSyncs.load(ordering: .relaxed) }
+
     /// Runs on the writer's thread after each commit, with the WAL's length in frames.
     private func committed(db: OpaquePointer, frames: Int32) {
         var copied = backfilled.load(ordering: .relaxed)
@@ -136,7 +140,15 @@ package final class WALCheckpointer: Sendable {
 
     private func copyInBackground() {
         defer { scheduled.store(false, ordering: .releasing) }
-        if let copied = connection.passiveCheckpoint() { backfilled.store(copied, ordering: .relaxed) }
+        guard let copied = connection.passiveCheckpoint() else { return }
+        // SQLite syncs the database file only after a copy that reaches the WAL's end, which a
+        // background copy under load never does: every copied page stayed dirty until the
+        // writer's catch-up reached the end, and that fsync, on the commit path, wrote them all.
+        // On the demo jobcenter (1.5 M messages) that was an 80–105 ms fsync every restart, ~5 s
+        // apart at 1 165 calls/s: the p99 of every row that reaches it (direct: 74 ms). Synced
+        // here, the catch-up finds a few pages (direct p99 4.6–5.6 ms, 3 interleaved pairs).
+        if copied > backfilled.load(ordering: .relaxed), connection.syncDatabaseFile() { backgroundSyncs.add(1, ordering: .relaxed) }
+        backfilled.store(copied, ordering: .relaxed)
     }
 }
 
@@ -159,5 +171,14 @@ private final class CheckpointConnection: @unchecked Sendable {
         var log: Int32 = 0, copied: Int32 = 0
         guard sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK else { return nil }
         return copied
+    }
+
+    /// fsyncs the database file through SQLite's own handle (closing a second descriptor of
+    /// the file would drop the process's POSIX locks on it); true when it synced.
+    func syncDatabaseFile() -> Bool {
+        var file: UnsafeMutablePointer<sqlite3_file>?
+        guard sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK,
+              let file, let sync = file.pointee.pMethods?.pointee.xSync else { return false }
+        return sync(file, SQLITE_SYNC_NORMAL) == SQLITE_OK
     }
 }
