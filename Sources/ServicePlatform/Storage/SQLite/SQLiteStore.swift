@@ -176,15 +176,14 @@ package final class SQLiteStore: PlatformStore {
         // every commit, ~20 000 instructions, as much as two audit rows.
         try pool.writeWithoutTransaction { db in
             guard let connection = db.sqliteConnection else { throw SQLiteCallError(code: SQLITE_MISUSE, message: "the connection is closed") }
-            try SQLiteBinding(statement: try db.cachedStatement(sql: "BEGIN IMMEDIATE").sqliteStatement).run(on: connection)
+            func run(_ sql: String) throws { try SQLiteBinding(statement: try db.cachedStatement(sql: sql).sqliteStatement).run(on: connection) }
+            try run("BEGIN IMMEDIATE")
             do {
                 try Self.insert(records, receipts: receipts, db, connection)
-                try SQLiteBinding(statement: try db.cachedStatement(sql: "COMMIT").sqliteStatement).run(on: connection)
+                try run("COMMIT")
             } catch {
                 // Nothing of a failed batch stays: not its receipts, not its other records.
-                if sqlite3_get_autocommit(connection) == 0 {
-                    try? SQLiteBinding(statement: try db.cachedStatement(sql: "ROLLBACK").sqliteStatement).run(on: connection)
-                }
+                if sqlite3_get_autocommit(connection) == 0 { try? run("ROLLBACK") }
                 throw error
             }
         }
