@@ -135,7 +135,7 @@ struct AuditLogTests {
     func commitObserver() async throws {
         let store = try CountingStore()
         let seen = Mutex<[String]>([])
-        let log = AuditLog(store: store) { records in seen.withLock { $0 += records.map(\.transactionID) } }
+        let log = AuditLog(store: store) { commit in seen.withLock { $0 += commit.records.map(\.transactionID) } }
         let records = (0..<200).map(Self.record)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for record in records { group.addTask { try await log.record(record) } }
@@ -145,6 +145,33 @@ struct AuditLogTests {
         store.failing.store(true, ordering: .relaxed)
         await #expect(throws: CountingStore.DiskFull.self) { try await log.record(Self.record(1_000)) }
         #expect(seen.withLock { $0.count } == 200)
+    }
+
+    @Test("a slow commit shows in the observer: its time on disk, and each caller's wait, the queue behind it included")
+    func commitTimings() async throws {
+        let store = try CountingStore()
+        let slowDisk = DispatchSemaphore(value: 0)
+        store.gate.withLock { $0 = slowDisk }
+        let commits = Mutex<[AuditCommit]>([])
+        let log = AuditLog(store: store) { commit in commits.withLock { $0.append(commit) } }
+        let hold = Duration.milliseconds(60)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await log.record(Self.record(0)) }
+            while store.commits.load(ordering: .relaxed) < 1 { try await Task.sleep(for: .milliseconds(1)) }
+            for n in 1...9 { group.addTask { try await log.record(Self.record(n)) } }
+            while log.waiting < 9 { try await Task.sleep(for: .milliseconds(1)) }
+            try await Task.sleep(for: hold)
+            slowDisk.signal()
+            try await group.waitForAll()
+        }
+        let seen = commits.withLock { $0 }
+        #expect(seen.map(\.records.count) == [1, 9])
+        #expect(seen.allSatisfy { $0.waits.count == $0.records.count })
+        // The first commit held the disk for the whole hold; the nine waited through it, then
+        // through their own (fast) commit, so their waits are longer than their commit.
+        #expect(seen[0].duration >= hold)
+        #expect(seen[0].waits[0] >= seen[0].duration)
+        #expect(seen[1].waits.allSatisfy { $0 >= hold && $0 > seen[1].duration })
     }
 
     @Test("receipts kept for replay go in with their audit records")

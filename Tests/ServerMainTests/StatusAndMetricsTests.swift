@@ -95,6 +95,12 @@ struct StatusAndMetricsTests {
             #expect(text.contains("serviceplatform_http_requests_in_flight{listener=\"service\"} 0"))
             #expect(text.contains("serviceplatform_http_requests_total{listener=\"service\",status=\"200\"} 2"))
             #expect(text.contains("serviceplatform_http_requests_total{listener=\"service\",status=\"500\"} 1"))
+            // What durable audit cost: each call's wait, and the commits (a call per commit here).
+            #expect(text.contains("serviceplatform_audit_wait_duration_seconds_count 3"))
+            #expect(text.contains("serviceplatform_audit_wait_duration_seconds_bucket{le=\"0.0001\"}"))
+            #expect(text.contains("serviceplatform_audit_commit_duration_seconds_count 3"))
+            #expect(text.contains("serviceplatform_audit_commit_records_sum 3.0"))
+            #expect(text.contains("serviceplatform_audit_commit_records_count 3"))
             #expect(!text.contains("0101901234"))
             for besked in beskedIDs { #expect(!text.contains(besked)) }
             // A second scrape counts nothing twice.

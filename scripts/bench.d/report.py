@@ -21,6 +21,10 @@ for meta_path in sorted(glob.glob(os.path.join(rows_dir, "*.meta.json")), key=os
     with open(meta_path) as f:
         meta = json.load(f)
     gen_path = meta_path.replace(".meta.json", ".json")
+    split_path = meta_path.replace(".meta.json", ".split.json")
+    if os.path.exists(split_path):  # router rows: where the latency went (router_split.py)
+        with open(split_path) as f:
+            meta["latencySplit"] = json.load(f)
     if not os.path.exists(gen_path):
         meta["generator"] = None
         rows.append(meta)
@@ -175,6 +179,15 @@ if ro and do and ro["generator"] and do["generator"]:
     # what the router adds at half load.
     print("open loop at 50 %: the router's latency over direct: "
           + ", ".join(f"{p} {(g(ro, 'latencyMicros', p) - g(do, 'latencyMicros', p)) / 1000:+.2f} ms" for p in ("p50", "p90", "p99")))
+    split = ro.get("latencySplit") or {}
+    if split.get("handlerMs") and split.get("auditWaitMs"):
+        h, w = split["handlerMs"], split["auditWaitMs"]
+        c = split.get("auditCommitMs") or {}
+        fmt = lambda v: "?" if v is None else f"{v:.2f}"
+        print("open loop at 50 %: the router's own split: to the receipt (forward included) "
+              + "/".join(fmt(h[p]) for p in ("p50", "p90", "p99")) + " ms p50/p90/p99; then the durable audit wait "
+              + "/".join(fmt(w[p]) for p in ("p50", "p90", "p99")) + f" ms (commits {fmt(c.get('p50'))}/{fmt(c.get('p99'))} ms p50/p99, "
+              + f"{split.get('recordsPerCommit', '?')} records each)")
     target(f"added p99 over direct at 50 % of the router's max rate ({g(ro, 'ratePerSecond'):.0f}/s), ms", round(added, 3), "<= 2", added <= 2)
 saml_token, saml_fresh = by_name.get(ROWS["d"]), by_name.get(ROWS["e"])
 saml_ratio = None

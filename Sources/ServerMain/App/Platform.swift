@@ -42,7 +42,7 @@ struct Platform: Sendable {
         // Calls are counted as the audit log commits them: once each, with nothing read back.
         let metrics = PlatformMetrics()
         let parts = try PipelineParts(settings: settings, pki: pki, store: store, registry: registry, transport: transport, logger: logger,
-                                      auditCommitted: { records in for record in records { metrics.call(record) } })
+                                      auditCommitted: { commit in metrics.auditCommit(commit) })
         let (service, municipalities) = (parts.service, parts.municipalities)
         let commands = AdminCommands(store: store, registry: registry, municipalities: municipalities, services: [service.name])
         let observability = try PlatformObservability(service: service.name, metrics: metrics, store: store, registry: registry,

@@ -14,7 +14,7 @@ import NIOConcurrencyHelpers
 package final class AuditLog: Sendable {
     /// Sees each batch once it is durable, before its callers return (the platform's call
     /// metrics): every record exactly once, never read back from the database.
-    package typealias Committed = @Sendable ([AuditRecord]) -> Void
+    package typealias Committed = @Sendable (AuditCommit) -> Void
 
     private let writer: Writer
 
@@ -33,7 +33,7 @@ package final class AuditLog: Sendable {
     /// Returns when `record` (and `receipt`, kept for replay) is committed; throws if the write failed.
     package func record(_ record: AuditRecord, receipt: StoredReceipt? = nil) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            writer.enqueue(Writer.Entry(record: record, receipt: receipt, continuation: continuation))
+            writer.enqueue(Writer.Entry(record: record, receipt: receipt, handedOver: .now, continuation: continuation))
         }
     }
 
@@ -46,6 +46,7 @@ private final class Writer: @unchecked Sendable {
     struct Entry {
         let record: AuditRecord
         let receipt: StoredReceipt?
+        let handedOver: ContinuousClock.Instant
         let continuation: CheckedContinuation<Void, any Error>
     }
 
@@ -95,13 +96,29 @@ private final class Writer: @unchecked Sendable {
 
     private func commit(_ batch: [Entry]) {
         let records = batch.map(\.record)
+        let started = ContinuousClock.now
         do {
             try store.appendAudit(records, receipts: batch.compactMap(\.receipt))
         } catch {
             for entry in batch { entry.continuation.resume(throwing: error) }
             return
         }
-        committed?(records)
+        if let committed {
+            let durable = ContinuousClock.now
+            committed(AuditCommit(records: records, duration: durable - started, waits: batch.map { durable - $0.handedOver }))
+        }
         for entry in batch { entry.continuation.resume() }
     }
+}
+
+/// One durable group commit, as the platform's metrics see it: how long the disk took, and how
+/// long each of its callers waited for it (behind the commit before, then this one), which is
+/// what durable audit adds to a call's latency.
+package struct AuditCommit: Sendable {
+    /// The records it made durable, in the order they were handed over.
+    package let records: [AuditRecord]
+    /// The store's commit alone: the transaction and its fsync.
+    package let duration: Duration
+    /// For each record, in the same order: from `AuditLog.record` to durable.
+    package let waits: [Duration]
 }
