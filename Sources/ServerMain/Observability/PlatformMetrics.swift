@@ -40,15 +40,13 @@ final class PlatformMetrics: Sendable {
         })
     }
 
-    /// The group commit's time on disk (`serviceplatform_audit_commit_duration_seconds`), the
-    /// records it carried, and each caller's wait for it
-    /// (`serviceplatform_audit_wait_duration_seconds`): what durable audit adds to a call, apart
-    /// from the rest of its latency, so a slow disk shows as such.
     private static let auditCommitLabel = "serviceplatform_audit_commit_duration_seconds"
     private static let auditWaitLabel = "serviceplatform_audit_wait_duration_seconds"
     private static let auditRecordsLabel = "serviceplatform_audit_commit_records"
 
-    /// One durable group commit: its calls, and what the audit cost them.
+    /// One durable group commit: its calls, its time on disk, the records it carried, and each
+    /// caller's wait for it. The wait is what durable audit adds to a call, apart from the rest of
+    /// its latency, so a slow disk shows as such.
     func auditCommit(_ commit: AuditCommit) {
         auditCommitTimer.recordNanoseconds(Self.nanoseconds(commit.duration))
         auditCommitRecords.record(commit.records.count)
