@@ -46,13 +46,20 @@ def g(row, *path):
     return value
 
 
+def busy(row):
+    """The machine's busy share during the row, as a percentage for the table ("-" if unknown)."""
+    value = row.get("machineBusy")
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
 # ---- the table -------------------------------------------------------------------------
 print()
 print("Figures (latency from the intended send time in open-loop rows; CPU and peak RSS of the measured process:"
       " jobcenter for direct, nginx master+worker for nginx, router for router; load = the machine's 1-minute load average"
-      " at the row's end, other work on the machine included)")
+      " at the row's end, other work on the machine included; busy = the share of both cores' time not idle during the row,"
+      " every process on the machine counted)")
 header = f"{'row':<22} {'target':<7} {'msg':<9} {'bytes':>6} {'conc':>4} {'rate/s':>7} {'calls':>7} {'err':>4} " \
-         f"{'thrpt/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'p99.9 ms':>8} {'CPU µs/call':>11} {'peakRSS MB':>10} {'audit':>6} {'load':>5}"
+         f"{'thrpt/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'p99.9 ms':>8} {'CPU µs/call':>11} {'peakRSS MB':>10} {'audit':>6} {'load':>5} {'busy':>5}"
 print(header)
 print("-" * len(header))
 problems = []
@@ -81,7 +88,7 @@ for r in rows:
     print(f"{r['name']:<22} {r['target']:<7} {r['message']:<9} {g(r, 'bodyBytes'):>6} {g(r, 'concurrency'):>4} "
           f"{(f'{rate:.0f}' if rate else '-'):>7} {g(r, 'callsSent'):>7} {total_errors:>4} {g(r, 'throughputPerSecond'):>8.0f} "
           f"{lat['p50'] / 1000:>7.2f} {lat['p99'] / 1000:>7.2f} {lat['p999'] / 1000:>8.2f} "
-          f"{r['cpuMicrosPerCall']:>11.0f} {r['peakRssMB']:>10.1f} {audit:>6} {r.get('loadAvg1', 0):>5.2f}")
+          f"{r['cpuMicrosPerCall']:>11.0f} {r['peakRssMB']:>10.1f} {audit:>6} {r.get('loadAvg1', 0):>5.2f} {busy(r):>5}")
 print()
 ROWS = {"a": "direct-c32-3k", "b": "nginx-c32-3k", "c": "router-c32-3k", "d": "saml-token-c32-3k", "e": "saml-fresh-c32-3k",
         "f": "floor-c32-3k"}
@@ -178,7 +185,14 @@ if ro and do and ro["generator"] and do["generator"]:
     # The p99s of both rows carry the machine's own stalls; the lower percentiles say more about
     # what the router adds at half load.
     print("open loop at 50 %: the router's latency over direct: "
-          + ", ".join(f"{p} {(g(ro, 'latencyMicros', p) - g(do, 'latencyMicros', p)) / 1000:+.2f} ms" for p in ("p50", "p90", "p99")))
+          + ", ".join(f"{p} {(g(ro, 'latencyMicros', p) - g(do, 'latencyMicros', p)) / 1000:+.2f} ms" for p in ("p50", "p90", "p99"))
+          + f"; the machine was {busy(ro)} busy in the router's row and {busy(do)} in the direct row")
+    # Half the closed loop's rate is not half the machine: with less to batch per fsync and per
+    # wake-up, each call costs more CPU in the open loop, in the router and in the jobcenter.
+    rc, dc = by_name.get("router-c32-3k"), by_name.get("direct-c32-3k")
+    if rc and dc and rc.get("cpuMicrosPerCall") and dc.get("cpuMicrosPerCall"):
+        print(f"open loop at 50 %: CPU per call, open loop against concurrency 32: router {ro['cpuMicrosPerCall']:.0f} against "
+              f"{rc['cpuMicrosPerCall']:.0f} µs, jobcenter (direct row) {do['cpuMicrosPerCall']:.0f} against {dc['cpuMicrosPerCall']:.0f} µs")
     split = ro.get("latencySplit") or {}
     if split.get("handlerMs") and split.get("auditWaitMs"):
         h, w = split["handlerMs"], split["auditWaitMs"]
