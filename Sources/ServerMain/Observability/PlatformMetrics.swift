@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import Metrics
 import Prometheus
 import ServicePlatform
 import Synchronization
@@ -48,14 +49,10 @@ final class PlatformMetrics: Sendable {
     /// caller's wait for it. The wait is what durable audit adds to a call, apart from the rest of
     /// its latency, so a slow disk shows as such.
     func auditCommit(_ commit: AuditCommit) {
-        auditCommitTimer.recordNanoseconds(Self.nanoseconds(commit.duration))
+        auditCommitTimer.record(duration: commit.duration)
         auditCommitRecords.record(commit.records.count)
-        for wait in commit.waits { auditWaitTimer.recordNanoseconds(Self.nanoseconds(wait)) }
+        for wait in commit.waits { auditWaitTimer.record(duration: wait) }
         for record in commit.records { call(record) }
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     /// One finished call, as its audit record tells it (called once the record is durable).
