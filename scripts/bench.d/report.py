@@ -206,14 +206,15 @@ if ro and do and ro["generator"] and do["generator"]:
 # The added p99 against the load (reported, not a target): open-loop pairs below the 50 % row.
 load_curve = []
 for name in sorted((n for n in by_name if n.startswith("router-open")), key=lambda n: int(n[len("router-open"):])):
-    ro, do = by_name[name], by_name.get("direct" + name[len("router"):])
-    if not (do and ro["generator"] and do["generator"]):
+    router_row, direct_row = by_name[name], by_name.get("direct" + name[len("router"):])
+    if not (direct_row and router_row["generator"] and direct_row["generator"]):
         continue
-    load_curve.append({"percentOfMax": int(name[len("router-open"):]), "ratePerSecond": g(ro, "ratePerSecond"),
-                       "directP99Ms": g(do, "latencyMicros", "p99") / 1000, "routerP99Ms": g(ro, "latencyMicros", "p99") / 1000,
-                       "addedP50Ms": (g(ro, "latencyMicros", "p50") - g(do, "latencyMicros", "p50")) / 1000,
-                       "addedP99Ms": (g(ro, "latencyMicros", "p99") - g(do, "latencyMicros", "p99")) / 1000,
-                       "routerRowMachineBusy": ro.get("machineBusy")})
+    added_at = lambda p: (g(router_row, "latencyMicros", p) - g(direct_row, "latencyMicros", p)) / 1000
+    load_curve.append({"percentOfMax": int(name[len("router-open"):]), "ratePerSecond": g(router_row, "ratePerSecond"),
+                       "directP99Ms": g(direct_row, "latencyMicros", "p99") / 1000,
+                       "routerP99Ms": g(router_row, "latencyMicros", "p99") / 1000,
+                       "addedP50Ms": added_at("p50"), "addedP99Ms": added_at("p99"),
+                       "routerRowMachineBusy": router_row.get("machineBusy")})
 if len(load_curve) > 1:
     print("added latency against the load (open loop, % of the router's max rate): " + "; ".join(
         f"{c['percentOfMax']} % ({c['ratePerSecond']:.0f}/s, machine {busy(by_name['router-open' + str(c['percentOfMax'])])} busy) "
