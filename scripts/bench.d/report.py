@@ -201,7 +201,8 @@ if ro and do and ro["generator"] and do["generator"]:
         print("open loop at 50 %: the router's own split: to the receipt (forward included) "
               + "/".join(fmt(h[p]) for p in ("p50", "p90", "p99")) + " ms p50/p90/p99; then the durable audit wait "
               + "/".join(fmt(w[p]) for p in ("p50", "p90", "p99")) + f" ms (commits {fmt(c.get('p50'))}/{fmt(c.get('p99'))} ms p50/p99, "
-              + f"{split.get('recordsPerCommit', '?')} records each)")
+              + f"{split.get('recordsPerCommit', '?')} records each; {c.get('over2ms', '?')} of {c.get('commits', '?')} commits "
+              + f"took over 2 ms, {w.get('over2ms', '?')} calls waited over 2 ms)")
     target(f"added p99 over direct at 50 % of the router's max rate ({g(ro, 'ratePerSecond'):.0f}/s), ms", round(added, 3), "<= 2", added <= 2)
 # The added p99 against the load (reported, not a target): open-loop pairs below the 50 % row.
 load_curve = []

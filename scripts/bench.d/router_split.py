@@ -53,6 +53,12 @@ def quantile(h, q):
     return None
 
 
+def over(h, bound):
+    """How many observations exceeded `bound` seconds (a bucket bound of the histogram), or None."""
+    below = dict(h["buckets"]).get(bound)
+    return None if below is None else int(h["count"] - below)
+
+
 before, after = histograms(before_path), histograms(after_path)
 split = {}
 wait = delta("serviceplatform_audit_wait_duration_seconds", before, after)
@@ -61,10 +67,13 @@ records = delta("serviceplatform_audit_commit_records", before, after)
 ms = lambda s: None if s is None else round(s * 1000, 3)
 if wait and wait["count"]:
     split["auditWaitMs"] = {"mean": ms(wait["sum"] / wait["count"]), "p50": ms(quantile(wait, 0.5)), "p90": ms(quantile(wait, 0.9)),
-                            "p99": ms(quantile(wait, 0.99)), "calls": int(wait["count"])}
+                            "p99": ms(quantile(wait, 0.99)), "p99.9": ms(quantile(wait, 0.999)), "calls": int(wait["count"]),
+                            "over2ms": over(wait, 0.002)}
 if commit and commit["count"]:
+    # The few slow commits and the calls queued behind them: at low load they set the wait's tail.
     split["auditCommitMs"] = {"mean": ms(commit["sum"] / commit["count"]), "p50": ms(quantile(commit, 0.5)),
-                              "p99": ms(quantile(commit, 0.99)), "commits": int(commit["count"])}
+                              "p99": ms(quantile(commit, 0.99)), "p99.9": ms(quantile(commit, 0.999)),
+                              "commits": int(commit["count"]), "over2ms": over(commit, 0.002)}
 if records and records["count"]:
     split["recordsPerCommit"] = round(records["sum"] / records["count"], 2)
 with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
