@@ -206,19 +206,19 @@ if ro and do and ro["generator"] and do["generator"]:
     target(f"added p99 over direct at 50 % of the router's max rate ({g(ro, 'ratePerSecond'):.0f}/s), ms", round(added, 3), "<= 2", added <= 2)
 # The added p99 against the load (reported, not a target): open-loop pairs below the 50 % row.
 load_curve = []
-for name in sorted((n for n in by_name if n.startswith("router-open")), key=lambda n: int(n[len("router-open"):])):
-    router_row, direct_row = by_name[name], by_name.get("direct" + name[len("router"):])
+for percent in sorted(int(n[len("router-open"):]) for n in by_name if n.startswith("router-open")):
+    router_row, direct_row = by_name[f"router-open{percent}"], by_name.get(f"direct-open{percent}")
     if not (direct_row and router_row["generator"] and direct_row["generator"]):
         continue
     added_at = lambda p: (g(router_row, "latencyMicros", p) - g(direct_row, "latencyMicros", p)) / 1000
-    load_curve.append({"percentOfMax": int(name[len("router-open"):]), "ratePerSecond": g(router_row, "ratePerSecond"),
+    load_curve.append({"percentOfMax": percent, "ratePerSecond": g(router_row, "ratePerSecond"),
                        "directP99Ms": g(direct_row, "latencyMicros", "p99") / 1000,
                        "routerP99Ms": g(router_row, "latencyMicros", "p99") / 1000,
                        "addedP50Ms": added_at("p50"), "addedP99Ms": added_at("p99"),
                        "routerRowMachineBusy": router_row.get("machineBusy")})
 if len(load_curve) > 1:
     print("added latency against the load (open loop, % of the router's max rate): " + "; ".join(
-        f"{c['percentOfMax']} % ({c['ratePerSecond']:.0f}/s, machine {busy(by_name['router-open' + str(c['percentOfMax'])])} busy) "
+        f"{c['percentOfMax']} % ({c['ratePerSecond']:.0f}/s, machine {busy({'machineBusy': c['routerRowMachineBusy']})} busy) "
         f"p50 {c['addedP50Ms']:+.2f}, p99 {c['addedP99Ms']:+.2f} ms" for c in load_curve))
     within = [c for c in load_curve if c["addedP99Ms"] <= 2]
     print("added p99 within 2 ms: " + (f"at {', '.join(str(c['percentOfMax']) + ' %' for c in within)} of the max rate"
