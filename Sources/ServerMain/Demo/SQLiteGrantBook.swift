@@ -49,9 +49,10 @@ final class SQLiteGrantBook: GrantBook {
     // block in place when free), with statements compiled once per connection. The demo
     // jobcenter shares the benchmark's two cores with the router; the `await pool.write` it had
     // sent every call to a dispatch thread and back, two wake-ups of an idle core, and compiled
-    // both statements again: at 1 800 calls/s in the open loop its writer thread took 40 % of its
-    // CPU. A commit here never waits for the disk (synchronous = NORMAL, checkpoints in the
-    // background), so the event loop is held for the commit's CPU only.
+    // both statements again: at 1 800 calls/s in the open loop its writer thread took 41 % of its
+    // CPU. A commit here does not wait for the disk (synchronous = NORMAL, checkpoints in the
+    // background) except the one that finishes a checkpoint, about once per 128 MB of WAL
+    // (WALCheckpointer), so the event loop is held for the commit's CPU only.
     func upsert(_ ret: RetBevilling, transactionID: String) async throws {
         let b = ret.bevilling
         try writeInPlace { db in
