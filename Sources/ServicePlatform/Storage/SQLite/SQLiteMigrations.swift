@@ -111,7 +111,7 @@ package enum SQLiteMigrations {
                 """)
         }
         // AUTOINCREMENT made SQLite update sqlite_sequence with every commit: one page more in the
-        // WAL per commit (8 instead of 9 for a commit of one call) and ~10 600 instructions a call.
+        // WAL per commit (8 instead of 9 for a commit of one call) and ~7 000 instructions a call.
         // Nothing deletes audit rows, so INTEGER PRIMARY KEY numbers new rows as before: one above
         // the highest. SQLite cannot drop the keyword in place, so the table is copied once, in
         // seq order, keeping every number; a large audit needs its size again in free disk space
