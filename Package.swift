@@ -74,10 +74,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "CStorageShims"),
         .target(
             name: "ServicePlatform",
             dependencies: [
                 "SOAPCodec",
+                "CStorageShims",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
