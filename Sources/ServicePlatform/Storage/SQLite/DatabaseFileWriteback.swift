@@ -28,8 +28,12 @@ package enum DatabaseFileWriteback {
     }
 
     /// The descriptor SQLite reads and writes `db`'s main file through, checked to be that
-    /// file (same device and inode); nil otherwise, e.g. for an in-memory database.
+    /// file (same device and inode); nil otherwise, e.g. for an in-memory database. Only a file
+    /// of one of SQLite's unix VFSes is read: another VFS's file object has another layout.
     package static func descriptor(of db: OpaquePointer) -> Int32? {
+        var vfs: UnsafeMutablePointer<sqlite3_vfs>?
+        guard sqlite3_file_control(db, "main", SQLITE_FCNTL_VFS_POINTER, &vfs) == SQLITE_OK, let name = vfs?.pointee.zName,
+              String(cString: name).hasPrefix("unix") else { return nil }
         var file: UnsafeMutablePointer<sqlite3_file>?
         guard sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK, let file,
               let path = sqlite3_db_filename(db, "main"), path.pointee != 0 else { return nil }
