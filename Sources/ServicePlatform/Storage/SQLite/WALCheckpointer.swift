@@ -158,12 +158,16 @@ package final class WALCheckpointer: Sendable {
 /// The checkpointer's own read-write connection, used only on its serial queue.
 private final class CheckpointConnection: @unchecked Sendable {
     private let db: OpaquePointer
+    /// SQLite's descriptor of the database file, found once (the connection keeps the file open
+    /// for its life); nil leaves the fsync to do all the writing, as before write-back in slices.
+    private let writebackDescriptor: Int32?
 
     init(path: String) throws(SQLiteCallError) {
         let handle = try openSQLiteConnection(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, purpose: "checkpoints")
         // The database file is fsynced after each checkpoint before the WAL may be reused.
         sqlite3_exec(handle, "PRAGMA synchronous = FULL", nil, nil, nil)
         db = handle
+        writebackDescriptor = DatabaseFileWriteback.descriptor(of: handle)
     }
 
     deinit { sqlite3_close_v2(db) }
@@ -183,7 +187,7 @@ private final class CheckpointConnection: @unchecked Sendable {
         var file: UnsafeMutablePointer<sqlite3_file>?
         guard sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK,
               let file, let sync = file.pointee.pMethods?.pointee.xSync else { return false }
-        if let fd = DatabaseFileWriteback.descriptor(of: db) { _ = DatabaseFileWriteback.writeBack(fd, pagesCopied: pagesCopied) }
+        if let fd = writebackDescriptor { _ = DatabaseFileWriteback.writeBack(fd, pagesCopied: pagesCopied) }
         return sync(file, SQLITE_SYNC_NORMAL) == SQLITE_OK
     }
 }
