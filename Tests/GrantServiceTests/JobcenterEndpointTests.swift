@@ -3,6 +3,7 @@ import GrantService
 import PlatformTestSupport
 import ServicePlatform
 import SOAPCodec
+import Synchronization
 import Testing
 
 @Suite("The jobcenter's SOAP side, as a receiver sees forwarded calls")
@@ -47,5 +48,43 @@ struct JobcenterEndpointTests {
         let ret = try decode(SampleMessages.retBevilling())
         let answer = await endpoint.handle(SOAPMessageWriter.envelope(.soap11, body: ret.forwardElement))
         #expect(answer.status == 500)
+    }
+
+    @Test("a grant book that fails is the jobcenter's fault (JC-5001, soap:Server) and is reported, not the sender's")
+    func failingBookBlamesTheJobcenter() async throws {
+        let reported = Mutex<[String]>([])
+        let endpoint = JobcenterEndpoint(systemID: "jc", schema: try KontanthjaelpSchema(wsdlDirectory: TestPaths.wsdlDirectory),
+                                         book: FailingGrantBook(), storageFailed: { error in reported.withLock { $0.append("\(error)") } })
+        let answer = await endpoint.handle(forwarded(try decode(SampleMessages.retBevilling())))
+        #expect(answer.status == 500)
+        let reply = ReplyReader(answer.body)
+        #expect(reply.serviceplatformFaultCode == "JC-5001")
+        #expect(reply.element("http://schemas.xmlsoap.org/soap/envelope/", "Fault") != nil)
+        #expect(reply.text.contains("<faultcode>soap:Server</faultcode>"))
+        #expect(reported.withLock { $0 } == ["unavailable"])
+    }
+
+    @Test("a message it cannot read still blames the sender (JC-1001, soap:Client), and is no storage failure")
+    func unreadableBlamesTheSender() async throws {
+        let reported = Mutex(0)
+        let endpoint = JobcenterEndpoint(systemID: "jc", schema: try KontanthjaelpSchema(wsdlDirectory: TestPaths.wsdlDirectory),
+                                         book: FailingGrantBook(), storageFailed: { _ in reported.withLock { $0 += 1 } })
+        let answer = await endpoint.handle(Array("<not-xml".utf8))
+        #expect(ReplyReader(answer.body).serviceplatformFaultCode == "JC-1001")
+        #expect(ReplyReader(answer.body).text.contains("<faultcode>soap:Client</faultcode>"))
+        #expect(reported.withLock { $0 } == 0)
+    }
+}
+
+/// A grant book whose storage is gone.
+private struct FailingGrantBook: GrantBook {
+    enum Failure: Error, CustomStringConvertible {
+        case unavailable
+        var description: String { "unavailable" }
+    }
+
+    func upsert(_ ret: RetBevilling, transactionID: String) async throws { throw Failure.unavailable }
+    func delete(bevillingID: String, municipality: Myndighedskode, on date: CalendarDate, transactionID: String, beskedID: String) async throws -> Bool {
+        throw Failure.unavailable
     }
 }

@@ -10,15 +10,23 @@ package struct JobcenterEndpoint: Sendable {
     package let systemID: String
     private let schema: KontanthjaelpSchema
     private let book: any GrantBook
+    private let storageFailed: @Sendable (any Error) -> Void
 
-    package init(systemID: String, schema: KontanthjaelpSchema, book: any GrantBook) {
+    /// `storageFailed` hears every error of the grant book (to log it; the answer carries none of it).
+    package init(systemID: String, schema: KontanthjaelpSchema, book: any GrantBook,
+                 storageFailed: @escaping @Sendable (any Error) -> Void = { _ in }) {
         self.systemID = systemID
         self.schema = schema
         self.book = book
+        self.storageFailed = storageFailed
     }
 
-    /// Handles one forwarded envelope; returns the HTTP status and the answer envelope.
+    /// Handles one forwarded envelope; returns the HTTP status and the answer envelope. A message
+    /// it cannot read blames the sender (JC-1001, JC-1002); a grant book that fails blames the
+    /// jobcenter (JC-5001, `soap:Server`) and is reported through `storageFailed`. The platform
+    /// relays either to the caller; the caller and whoever runs the jobcenter need to tell them apart.
     package func handle(_ body: [UInt8]) async -> ReceiverExchange {
+        let read: (request: GrantRequest, operation: ServiceOperation, routing: RoutingHeaderReader)
         do {
             let document = try XMLDocument(parsing: body)
             let envelope = try SOAPEnvelope(document: document, version: .soap11)
@@ -28,14 +36,20 @@ package struct JobcenterEndpoint: Sendable {
                 return fault("JC-1001", "unknown operation")
             }
             try schema.validate(envelope.payload)
-            let request = try GrantRequest(decoding: envelope.payload, operation: operation)
-            let receipt = try await apply(request, routing: routing)
-            return ReceiverExchange(status: 200, body: SOAPMessageWriter.envelope(.soap11, body: KvitteringXML.encode(receipt, operation: operation)))
+            read = (try GrantRequest(decoding: envelope.payload, operation: operation), operation, routing)
         } catch let fault as PlatformFault {
             return self.fault("JC-1002", fault.text)
         } catch {
             return fault("JC-1001", "the message could not be read")
         }
+        let receipt: Receipt
+        do {
+            receipt = try await apply(read.request, routing: read.routing)
+        } catch {
+            storageFailed(error)
+            return fault("JC-5001", "the jobcenter could not store the message", blamesSender: false)
+        }
+        return ReceiverExchange(status: 200, body: SOAPMessageWriter.envelope(.soap11, body: KvitteringXML.encode(receipt, operation: read.operation)))
     }
 
     private func apply(_ request: GrantRequest, routing: RoutingHeaderReader) async throws -> Receipt {
@@ -53,8 +67,8 @@ package struct JobcenterEndpoint: Sendable {
                        status: errors.isEmpty ? .received : .rejected, errors: errors, receiverSystem: systemID, receivedAt: Date())
     }
 
-    private func fault(_ code: String, _ text: String) -> ReceiverExchange {
-        ReceiverExchange(status: 500, body: SOAPMessageWriter.fault(.soap11, blamesSender: true, reason: text,
+    private func fault(_ code: String, _ text: String, blamesSender: Bool = true) -> ReceiverExchange {
+        ReceiverExchange(status: 500, body: SOAPMessageWriter.fault(.soap11, blamesSender: blamesSender, reason: text,
                                                                      detail: FaultMessage.serviceplatformFault([(code, text)])))
     }
 }

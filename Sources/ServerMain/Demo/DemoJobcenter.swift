@@ -19,7 +19,10 @@ enum DemoJobcenter {
     static func application(pki: ExttestPKI, dataDirectory: String, wsdlDirectory: String, bindAddress: String, port: Int,
                             logger: Logger, onBound: @escaping @Sendable (Int) async -> Void) throws -> some ApplicationProtocol {
         let book = try SQLiteGrantBook(path: (dataDirectory as NSString).appendingPathComponent("jobcenter.sqlite"))
-        let endpoint = JobcenterEndpoint(systemID: systemID, schema: try KontanthjaelpSchema(wsdlDirectory: wsdlDirectory), book: book)
+        let endpoint = JobcenterEndpoint(systemID: systemID, schema: try KontanthjaelpSchema(wsdlDirectory: wsdlDirectory), book: book,
+                                         storageFailed: { error in
+                                             logger.error("the grant book failed; answered JC-5001", metadata: ["error": "\(SQLiteGrantBook.describe(error))"])
+                                         })
         let router = Router(context: BasicRequestContext.self)
         router.post(RouterPath(path)) { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)

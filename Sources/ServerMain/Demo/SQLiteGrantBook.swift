@@ -16,7 +16,11 @@ final class SQLiteGrantBook: GrantBook {
         // The demo jobcenter commits once per call with no group commit; one fsync per call
         // would cap every benchmark row that reaches it (direct, nginx, router) at the disk's
         // fsync rate and hide what the router costs. The platform's own audit is FULL.
-        pool = try DatabasePool(path: path)
+        // A busy timeout, as the platform's store has: a checkpoint can hold the write lock for a
+        // moment, and a commit that met it without one failed its call.
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(SQLiteTimeouts.busy)
+        pool = try DatabasePool(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1 grants") { db in
             try db.execute(sql: """
@@ -77,6 +81,14 @@ final class SQLiteGrantBook: GrantBook {
                 """).execute(arguments: [date.description, transactionID, bevillingID, municipality.rawValue])
             return db.changesCount == 1
         }
+    }
+
+    /// An error of this book for a log line: SQLite's code and message, never a statement's
+    /// arguments (GRDB leaves them out of its descriptions unless told otherwise; this does not
+    /// depend on that).
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DatabaseError else { return String(describing: type(of: error)) }
+        return "SQLite error \(error.extendedResultCode.rawValue): \(error.message ?? "")"
     }
 
     /// A synchronous transaction on the calling thread (an async caller would get GRDB's async

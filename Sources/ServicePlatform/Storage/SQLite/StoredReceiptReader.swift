@@ -42,7 +42,7 @@ final class StoredReceiptReader: Sendable {
 
         init(path: String) throws {
             let handle = try openSQLiteConnection(path: path, flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, purpose: "reading")
-            sqlite3_busy_timeout(handle, 5000)
+            sqlite3_busy_timeout(handle, SQLiteTimeouts.busyMilliseconds)
             var prepared: OpaquePointer?
             let sql = "SELECT content_digest, operation, transaction_id, status, errors_json, receiver_system, received_at "
                 + "FROM stored_receipt WHERE caller_system = ?1 AND besked_id = ?2"
