@@ -22,10 +22,11 @@ struct SQLiteBusyTimeoutTests {
         return dir + "/" + name
     }
 
-    /// Takes the database's write lock on a connection of its own and lets it go `held` seconds
-    /// later, on a dispatch thread: the commit under test blocks the test's own thread, and
-    /// Swift's cooperative pool has only two on this machine. Returns once the lock is taken.
-    private static func holdWriteLock(_ path: String) throws -> DispatchSemaphore {
+    /// Runs `commit` while the database's write lock is held on a connection of its own, taken
+    /// first and let go `held` seconds later from a dispatch thread (the commit blocks the test's
+    /// own thread, and Swift's cooperative pool has only two on this machine). Returns what the
+    /// commit returned, and expects that it met the lock and waited it out.
+    private static func whileWriteLockHeld<T>(_ path: String, _ commit: () async throws -> T) async throws -> T {
         let holder = try DatabaseQueue(path: path)
         let locked = DispatchSemaphore(value: 0), released = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
@@ -38,7 +39,13 @@ struct SQLiteBusyTimeoutTests {
             released.signal()
         }
         guard locked.wait(timeout: .now() + 5) == .success else { throw LockNotTaken() }
-        return released
+        let started = ContinuousClock.now
+        let result = try await commit()
+        let waited = ContinuousClock.now - started
+        released.wait()
+        // It met the lock (else the test shows nothing) and waited it out.
+        #expect(waited >= .milliseconds(200), "the commit took \(waited)")
+        return result
     }
 
     private struct LockNotTaken: Error {}
@@ -47,14 +54,10 @@ struct SQLiteBusyTimeoutTests {
     func auditCommitWaits() async throws {
         let path = try Self.databasePath("platform.sqlite")
         let store = try SQLiteStore(path: path)
-        let released = try Self.holdWriteLock(path)
-        let started = ContinuousClock.now
-        try store.appendAudit([AuditRecord(transactionID: UUID().uuidString.lowercased(), time: Date(), callerSystem: "ky-demo",
-                                           beskedID: "besked-1", outcome: "Modtaget")], receipts: [])
-        let waited = ContinuousClock.now - started
-        released.wait()
-        // It met the lock (else this test shows nothing) and waited it out.
-        #expect(waited >= .milliseconds(200), "the commit took \(waited)")
+        try await Self.whileWriteLockHeld(path) {
+            try store.appendAudit([AuditRecord(transactionID: UUID().uuidString.lowercased(), time: Date(), callerSystem: "ky-demo",
+                                               beskedID: "besked-1", outcome: "Modtaget")], receipts: [])
+        }
         #expect(try await store.auditCount() == 1)
     }
 
@@ -62,13 +65,10 @@ struct SQLiteBusyTimeoutTests {
     func grantBookCommitWaits() async throws {
         let path = try Self.databasePath("jobcenter.sqlite")
         let book = try SQLiteGrantBook(path: path)
-        let released = try Self.holdWriteLock(path)
-        let started = ContinuousClock.now
-        let deleted = try await book.delete(bevillingID: "unknown", municipality: Myndighedskode("101")!, on: CalendarDate(year: 2026, month: 12, day: 7)!,
-                                            transactionID: UUID().uuidString.lowercased(), beskedID: "besked-1")
-        let waited = ContinuousClock.now - started
-        released.wait()
-        #expect(waited >= .milliseconds(200), "the commit took \(waited)")
+        let deleted = try await Self.whileWriteLockHeld(path) {
+            try await book.delete(bevillingID: "unknown", municipality: Myndighedskode("101")!, on: CalendarDate(year: 2026, month: 12, day: 7)!,
+                                  transactionID: UUID().uuidString.lowercased(), beskedID: "besked-1")
+        }
         #expect(!deleted)
         let received = try await book.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM received_message") }
         #expect(received == 1)
