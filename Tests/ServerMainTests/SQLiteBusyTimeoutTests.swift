@@ -73,4 +73,14 @@ struct SQLiteBusyTimeoutTests {
         let received = try await book.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM received_message") }
         #expect(received == 1)
     }
+
+    @Test("the demo jobcenter's log line of a failed commit has SQLite's code and message, not the statement or its arguments (personal data)")
+    func failedCommitLogLine() {
+        let error = DatabaseError(resultCode: .SQLITE_BUSY, message: "database is locked",
+                                  sql: "INSERT INTO grant (bevilling_id, sag_id) VALUES (?, ?)", arguments: ["b-1", "0101701234"])
+        let line = SQLiteGrantBook.describe(error)
+        #expect(line == "SQLite error 5: database is locked")
+        #expect(!line.contains("0101701234") && !line.contains("INSERT"))
+        #expect(SQLiteGrantBook.describe(CocoaError(.fileNoSuchFile)) == "CocoaError")
+    }
 }
