@@ -73,7 +73,9 @@ if commit and commit["count"]:
     # The few slow commits and the calls queued behind them: at low load they set the wait's tail.
     split["auditCommitMs"] = {"mean": ms(commit["sum"] / commit["count"]), "p50": ms(quantile(commit, 0.5)),
                               "p99": ms(quantile(commit, 0.99)), "p99.9": ms(quantile(commit, 0.999)),
-                              "commits": int(commit["count"]), "over2ms": over(commit, 0.002)}
+                              "commits": int(commit["count"]), "over2ms": over(commit, 0.002),
+                              # A stall of the disk or of a checkpoint: one such commit holds every call behind it.
+                              "over25ms": over(commit, 0.025), "over100ms": over(commit, 0.1)}
 if records and records["count"]:
     split["recordsPerCommit"] = round(records["sum"] / records["count"], 2)
 with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
