@@ -1,6 +1,7 @@
 import Foundation
 import PlatformTestSupport
 import ServicePlatform
+import Synchronization
 import Testing
 @testable import ServerMain
 
@@ -101,12 +102,34 @@ struct StatusAndMetricsTests {
             #expect(text.contains("serviceplatform_audit_commit_duration_seconds_count 3"))
             #expect(text.contains("serviceplatform_audit_commit_records_sum 3.0"))
             #expect(text.contains("serviceplatform_audit_commit_records_count 3"))
+            // The store's WAL checkpoint counts are there (none yet after three small commits).
+            #expect(text.contains("serviceplatform_wal_restarts_total 0"))
+            #expect(text.contains("serviceplatform_wal_writer_checkpoints_total 0"))
+            #expect(text.contains("serviceplatform_wal_background_syncs_total 0"))
             #expect(!text.contains("0101901234"))
             for besked in beskedIDs { #expect(!text.contains(besked)) }
             // A second scrape counts nothing twice.
             let again = try await p.admin(.get, "/metrics", token: nil).1
             #expect(again.contains("serviceplatform_calls_total{operation=\"RetBevilling\",outcome=\"Modtaget\"} 2"))
         }
+    }
+
+    @Test("the WAL checkpoint counters follow the checkpointer's counts at each scrape, counting nothing twice")
+    func walCheckpointCounters() {
+        let counts = Mutex(WALCheckpointer.Counts(restarts: 0, writerCheckpoints: 0, backgroundSyncs: 0))
+        let metrics = PlatformMetrics(walCounts: { counts.withLock { $0 } })
+        #expect(metrics.render().contains("serviceplatform_wal_restarts_total 0"))
+        counts.withLock { $0 = .init(restarts: 2, writerCheckpoints: 3, backgroundSyncs: 5) }
+        var text = metrics.render()
+        #expect(text.contains("serviceplatform_wal_restarts_total 2"))
+        #expect(text.contains("serviceplatform_wal_writer_checkpoints_total 3"))
+        #expect(text.contains("serviceplatform_wal_background_syncs_total 5"))
+        text = metrics.render()
+        #expect(text.contains("serviceplatform_wal_restarts_total 2"))
+        counts.withLock { $0.restarts = 4 }
+        #expect(metrics.render().contains("serviceplatform_wal_restarts_total 4"))
+        // A store without a checkpointer (or another kind of store) shows none.
+        #expect(!PlatformMetrics().render().contains("serviceplatform_wal_"))
     }
 
     @Test("/health/ready answers once the store does; /health/live always")

@@ -197,13 +197,15 @@ if ro and do and ro["generator"] and do["generator"]:
     if split.get("handlerMs") and split.get("auditWaitMs"):
         h, w = split["handlerMs"], split["auditWaitMs"]
         c = split.get("auditCommitMs") or {}
+        wal = split.get("wal") or {}
         fmt = lambda v: "?" if v is None else f"{v:.2f}"
         print("open loop at 50 %: the router's own split: to the receipt (forward included) "
               + "/".join(fmt(h[p]) for p in ("p50", "p90", "p99")) + " ms p50/p90/p99; then the durable audit wait "
               + "/".join(fmt(w[p]) for p in ("p50", "p90", "p99")) + f" ms (commits {fmt(c.get('p50'))}/{fmt(c.get('p99'))} ms p50/p99, "
               + f"{split.get('recordsPerCommit', '?')} records each; {c.get('over2ms', '?')} of {c.get('commits', '?')} commits "
               + f"took over 2 ms, {c.get('over25ms', '?')} over 25 ms and {c.get('over100ms', '?')} over 100 ms; "
-              + f"{w.get('over2ms', '?')} calls waited over 2 ms)")
+              + f"{w.get('over2ms', '?')} calls waited over 2 ms; WAL restarts {wal.get('restarts', '?')}, "
+              + f"writer checkpoints {wal.get('writerCheckpoints', '?')}, background syncs {wal.get('backgroundSyncs', '?')})")
     target(f"added p99 over direct at 50 % of the router's max rate ({g(ro, 'ratePerSecond'):.0f}/s), ms", round(added, 3), "<= 2", added <= 2)
 # The added p99 against the load (reported, not a target): open-loop pairs below the 50 % row.
 load_curve = []
@@ -217,11 +219,13 @@ for percent in sorted(int(n[len("router-open"):]) for n in by_name if n.startswi
                        "routerP99Ms": g(router_row, "latencyMicros", "p99") / 1000,
                        "addedP50Ms": added_at("p50"), "addedP99Ms": added_at("p99"),
                        "routerRowMachineBusy": router_row.get("machineBusy"),
-                       "commitsOver25ms": ((router_row.get("latencySplit") or {}).get("auditCommitMs") or {}).get("over25ms")})
+                       "commitsOver25ms": ((router_row.get("latencySplit") or {}).get("auditCommitMs") or {}).get("over25ms"),
+                       "walRestarts": ((router_row.get("latencySplit") or {}).get("wal") or {}).get("restarts")})
 if len(load_curve) > 1:
     print("added latency against the load (open loop, % of the router's max rate): " + "; ".join(
         f"{c['percentOfMax']} % ({c['ratePerSecond']:.0f}/s, machine {busy({'machineBusy': c['routerRowMachineBusy']})} busy) "
-        f"p50 {c['addedP50Ms']:+.2f}, p99 {c['addedP99Ms']:+.2f} ms, {c['commitsOver25ms'] if c['commitsOver25ms'] is not None else '?'} commits over 25 ms"
+        f"p50 {c['addedP50Ms']:+.2f}, p99 {c['addedP99Ms']:+.2f} ms, {c['commitsOver25ms'] if c['commitsOver25ms'] is not None else '?'} commits over 25 ms, "
+        f"{c['walRestarts'] if c['walRestarts'] is not None else '?'} WAL restarts"
         for c in load_curve))
     within = [c for c in load_curve if c["addedP99Ms"] <= 2]
     print("added p99 within 2 ms: " + (f"at {', '.join(str(c['percentOfMax']) + ' %' for c in within)} of the max rate"

@@ -59,6 +59,15 @@ def over(h, bound):
     return None if below is None else int(h["count"] - below)
 
 
+COUNTER = re.compile(r'^(serviceplatform_wal_\w+_total) (\S+)$')
+
+
+def counters(path):
+    """The store's WAL checkpoint counters (absent for a store without them)."""
+    with open(path) as f:
+        return {m.group(1): float(m.group(2)) for m in map(COUNTER.match, map(str.strip, f)) if m}
+
+
 before, after = histograms(before_path), histograms(after_path)
 split = {}
 wait = delta("serviceplatform_audit_wait_duration_seconds", before, after)
@@ -78,6 +87,13 @@ if commit and commit["count"]:
                               "over25ms": over(commit, 0.025), "over100ms": over(commit, 0.1)}
 if records and records["count"]:
     split["recordsPerCommit"] = round(records["sum"] / records["count"], 2)
+# A WAL restart or a checkpoint the writer ran itself is a commit that also copied pages: with
+# the counts of slow commits, they tell a checkpoint's stall from the disk's.
+wal_before, wal_after = counters(before_path), counters(after_path)
+if wal_after:
+    split["wal"] = {key: int(wal_after.get(name, 0) - wal_before.get(name, 0)) for key, name in (
+        ("restarts", "serviceplatform_wal_restarts_total"), ("writerCheckpoints", "serviceplatform_wal_writer_checkpoints_total"),
+        ("backgroundSyncs", "serviceplatform_wal_background_syncs_total"))}
 with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
     handler = sorted(r[0] for r in db.execute("SELECT latency_us FROM audit WHERE seq > ?", (first_seq,)))
 if handler:

@@ -40,7 +40,7 @@ struct Platform: Sendable {
             clientCertificatePEM: pki.platformClient.certificatePEM, clientKeyPEM: pki.platformClient.keyPEM,
             timeouts: .init(connect: .milliseconds(Int64(settings.forwardConnectTimeoutMs)), total: .milliseconds(Int64(settings.forwardTimeoutMs))))
         // Calls are counted as the audit log commits them: once each, with nothing read back.
-        let metrics = PlatformMetrics()
+        let metrics = PlatformMetrics(walCounts: { store.checkpointer.counts })
         let parts = try PipelineParts(settings: settings, pki: pki, store: store, registry: registry, transport: transport, logger: logger,
                                       auditCommitted: { commit in metrics.auditCommit(commit) })
         let (service, municipalities) = (parts.service, parts.municipalities)

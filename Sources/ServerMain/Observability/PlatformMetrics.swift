@@ -20,11 +20,19 @@ final class PlatformMetrics: Sendable {
     private let callCounters = MetricHandles<OutcomeKey, CoreMetrics.Counter>()
     private let callTimers = MetricHandles<String, CoreMetrics.Timer>()
     private let routedTimers = MetricHandles<String, CoreMetrics.Timer>()
+    /// The SQLite store's WAL checkpoint counts, read at each rendering (nil for a store without
+    /// them), and what the counters were last brought up to.
+    private let walCounts: (@Sendable () -> WALCheckpointer.Counts)?
+    private let walCounters: WALCounters?
+    private let walRendered = Mutex(WALCheckpointer.Counts(restarts: 0, writerCheckpoints: 0, backgroundSyncs: 0))
     private let auditCommitTimer: CoreMetrics.Timer
     private let auditWaitTimer: CoreMetrics.Timer
     private let auditCommitRecords: Recorder
 
-    init() {
+    /// `walCounts` gives the store's WAL checkpoint counts (`SQLiteStore.checkpointer.counts`): a
+    /// checkpoint the writer ran itself (before each restart, or when the background fell behind)
+    /// is a commit that also waited for a copy, so the counts tell a checkpoint's stall from the disk's.
+    init(walCounts: (@Sendable () -> WALCheckpointer.Counts)? = nil) {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000].map { Duration.milliseconds($0) }
@@ -36,6 +44,8 @@ final class PlatformMetrics: Sendable {
         auditCommitTimer = Timer(label: Self.auditCommitLabel, dimensions: [], factory: factory)
         auditWaitTimer = Timer(label: Self.auditWaitLabel, dimensions: [], factory: factory)
         auditCommitRecords = Recorder(label: Self.auditRecordsLabel, dimensions: [], aggregate: true, factory: factory)
+        self.walCounts = walCounts
+        walCounters = walCounts == nil ? nil : WALCounters(factory: factory)
         inFlight = Dictionary(uniqueKeysWithValues: ["service", "admin"].map {
             ($0, Meter(label: "serviceplatform_http_requests_in_flight", dimensions: [("listener", $0)], factory: factory))
         })
@@ -105,6 +115,25 @@ final class PlatformMetrics: Sendable {
         }.increment()
     }
 
+    /// Prometheus counters that follow the checkpointer's own counts.
+    private struct WALCounters: Sendable {
+        let restarts: CoreMetrics.Counter
+        let writerCheckpoints: CoreMetrics.Counter
+        let backgroundSyncs: CoreMetrics.Counter
+
+        init(factory: PrometheusMetricsFactory) {
+            restarts = Counter(label: "serviceplatform_wal_restarts_total", dimensions: [], factory: factory)
+            writerCheckpoints = Counter(label: "serviceplatform_wal_writer_checkpoints_total", dimensions: [], factory: factory)
+            backgroundSyncs = Counter(label: "serviceplatform_wal_background_syncs_total", dimensions: [], factory: factory)
+        }
+
+        func advance(from old: WALCheckpointer.Counts, to new: WALCheckpointer.Counts) {
+            if new.restarts > old.restarts { restarts.increment(by: new.restarts - old.restarts) }
+            if new.writerCheckpoints > old.writerCheckpoints { writerCheckpoints.increment(by: new.writerCheckpoints - old.writerCheckpoints) }
+            if new.backgroundSyncs > old.backgroundSyncs { backgroundSyncs.increment(by: new.backgroundSyncs - old.backgroundSyncs) }
+        }
+    }
+
     private struct RequestCounterKey: Hashable, Sendable {
         let listener: String
         let status: Int
@@ -117,6 +146,13 @@ final class PlatformMetrics: Sendable {
 
     /// The Prometheus text exposition.
     func render() -> String {
+        if let walCounts, let walCounters {
+            let now = walCounts()
+            walRendered.withLock { rendered in
+                walCounters.advance(from: rendered, to: now)
+                rendered = now
+            }
+        }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)

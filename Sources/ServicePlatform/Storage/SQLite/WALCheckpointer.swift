@@ -94,6 +94,23 @@ package final class WALCheckpointer: Sendable {
         Unmanaged.passUnretained(self).release()
     }
 
+    /// The three counts below at one moment, for `/metrics`.
+    package struct Counts: Sendable, Equatable {
+        package var restarts: Int
+        package var writerCheckpoints: Int
+        package var backgroundSyncs: Int
+
+        package init(restarts: Int, writerCheckpoints: Int, backgroundSyncs: Int) {
+            self.restarts = restarts
+            self.writerCheckpoints = writerCheckpoints
+            self.backgroundSyncs = backgroundSyncs
+        }
+    }
+
+    package var counts: Counts {
+        Counts(restarts: restartCount, writerCheckpoints: writerCheckpointCount, backgroundSyncs: backgroundSyncCount)
+    }
+
     /// Times the WAL started again from its beginning (as the commits after it saw).
     package var restartCount: Int { restarts.load(ordering: .relaxed) }
 
