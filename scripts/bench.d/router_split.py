@@ -87,8 +87,8 @@ if commit and commit["count"]:
                               "over25ms": over(commit, 0.025), "over100ms": over(commit, 0.1)}
 if records and records["count"]:
     split["recordsPerCommit"] = round(records["sum"] / records["count"], 2)
-# A WAL restart or a checkpoint the writer ran itself is a commit that also copied pages: with
-# the counts of slow commits, they tell a checkpoint's stall from the disk's.
+# A checkpoint the writer ran itself (one before each WAL restart) is a commit that also copied
+# pages: with the counts of slow commits, these tell a checkpoint's stall from the disk's.
 wal_before, wal_after = counters(before_path), counters(after_path)
 if wal_after:
     split["wal"] = {key: int(wal_after.get(name, 0) - wal_before.get(name, 0)) for key, name in (
