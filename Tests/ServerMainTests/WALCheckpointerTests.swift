@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import ServicePlatform
 import Testing
 
@@ -49,6 +50,18 @@ struct WALCheckpointerTests {
         #expect(try await reopened.auditCount() == 2_000)
         try reopened.appendAudit([Self.record(2_000)], receipts: [])
         #expect(try await reopened.auditCount() == 2_001)
+    }
+
+    @Test("a checkpointer refuses a pool whose writer would not wait for its moments with the write lock (SQLITE_BUSY)")
+    func refusesPoolWithoutBusyTimeout() throws {
+        let path = try Self.directory() + "/platform.sqlite"
+        let pool = try DatabasePool(path: path)
+        #expect(throws: (any Error).self) { _ = try WALCheckpointer.attached(to: pool) }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(SQLiteTimeouts.busy)
+        let waiting = try DatabasePool(path: try Self.directory() + "/platform.sqlite", configuration: configuration)
+        let checkpointer = try WALCheckpointer.attached(to: waiting)
+        checkpointer.detach(from: waiting)
     }
 
     @Test("with no background copy at all (it fell behind), the writer still keeps the WAL bounded")

@@ -16,8 +16,9 @@ final class SQLiteGrantBook: GrantBook {
         // The demo jobcenter commits once per call with no group commit; one fsync per call
         // would cap every benchmark row that reaches it (direct, nginx, router) at the disk's
         // fsync rate and hide what the router costs. The platform's own audit is FULL.
-        // A busy timeout, as the platform's store has: a checkpoint can hold the write lock for a
-        // moment, and a commit that met it without one failed its call.
+        // A busy timeout, as the platform's store has and the checkpointer requires
+        // (WALCheckpointer.attached): without one, a commit meeting its moment with the write
+        // lock failed its call.
         var configuration = Configuration()
         configuration.busyMode = .timeout(SQLiteTimeouts.busy)
         pool = try DatabasePool(path: path, configuration: configuration)

@@ -17,10 +17,8 @@ package final class SQLiteStore: PlatformStore {
     package init(path: String, checkpoints: WALCheckpointer.Thresholds = .standard) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        // SQLite's write lock can be taken for a moment by another connection of this process
-        // even though it is the only writer: a checkpoint that reads the WAL index header while
-        // a commit rewrites it takes the write lock to read it again. Without a busy timeout
-        // (GRDB's writer default), a commit meeting that moment failed its whole batch.
+        // The checkpointer takes the write lock for moments (WALCheckpointer.attached); without a
+        // busy timeout (GRDB's writer default), a commit meeting one failed its whole batch.
         configuration.busyMode = .timeout(SQLiteTimeouts.busy)
         // Durable before the answer leaves: FULL fsyncs the WAL on every commit.
         pool = try DatabasePool.durable(path: path, configuration: configuration)

@@ -57,7 +57,14 @@ package final class WALCheckpointer: Sendable {
 
     /// A checkpointer for `pool`'s (migrated) database that has taken its writer's checkpoints
     /// over; `detach(from:)` it before the pool goes.
+    ///
+    /// The pool must have a busy timeout (`SQLiteTimeouts.busy`): a checkpoint that reads the WAL
+    /// index header while a commit rewrites it takes the write lock for a moment to read it again,
+    /// and a writer that does not wait fails the commit meeting that moment with SQLITE_BUSY.
     package static func attached(to pool: DatabasePool, thresholds: Thresholds = .standard) throws -> WALCheckpointer {
+        if case .immediateError = pool.configuration.busyMode {
+            throw SQLiteCallError(code: SQLITE_MISUSE, message: "a pool with WAL checkpoints of its own needs a busy timeout")
+        }
         let checkpointer = try WALCheckpointer(path: pool.path, thresholds: thresholds)
         try pool.writeWithoutTransaction { db in
             guard let connection = db.sqliteConnection else { throw SQLiteCallError(code: SQLITE_MISUSE, message: "the connection is closed") }
