@@ -20,11 +20,8 @@ final class PlatformMetrics: Sendable {
     private let callCounters = MetricHandles<OutcomeKey, CoreMetrics.Counter>()
     private let callTimers = MetricHandles<String, CoreMetrics.Timer>()
     private let routedTimers = MetricHandles<String, CoreMetrics.Timer>()
-    /// The SQLite store's WAL checkpoint counts, read at each rendering (nil for a store without
-    /// them), and what the counters were last brought up to.
-    private let walCounts: (@Sendable () -> WALCheckpointer.Counts)?
+    /// The SQLite store's WAL checkpoint counts as counters (nil for a store without them).
     private let walCounters: WALCounters?
-    private let walRendered = Mutex(WALCheckpointer.Counts(restarts: 0, writerCheckpoints: 0, backgroundSyncs: 0))
     private let auditCommitTimer: CoreMetrics.Timer
     private let auditWaitTimer: CoreMetrics.Timer
     private let auditCommitRecords: Recorder
@@ -44,8 +41,7 @@ final class PlatformMetrics: Sendable {
         auditCommitTimer = Timer(label: Self.auditCommitLabel, dimensions: [], factory: factory)
         auditWaitTimer = Timer(label: Self.auditWaitLabel, dimensions: [], factory: factory)
         auditCommitRecords = Recorder(label: Self.auditRecordsLabel, dimensions: [], aggregate: true, factory: factory)
-        self.walCounts = walCounts
-        walCounters = walCounts == nil ? nil : WALCounters(factory: factory)
+        walCounters = walCounts.map { WALCounters(counts: $0, factory: factory) }
         inFlight = Dictionary(uniqueKeysWithValues: ["service", "admin"].map {
             ($0, Meter(label: "serviceplatform_http_requests_in_flight", dimensions: [("listener", $0)], factory: factory))
         })
@@ -115,22 +111,30 @@ final class PlatformMetrics: Sendable {
         }.increment()
     }
 
-    /// Prometheus counters that follow the checkpointer's own counts.
-    private struct WALCounters: Sendable {
-        let restarts: CoreMetrics.Counter
-        let writerCheckpoints: CoreMetrics.Counter
-        let backgroundSyncs: CoreMetrics.Counter
+    /// Prometheus counters that follow the checkpointer's own counts: read at each rendering,
+    /// they go up by what the counts gained since the last one.
+    private final class WALCounters: Sendable {
+        private let counts: @Sendable () -> WALCheckpointer.Counts
+        private let rendered = Mutex(WALCheckpointer.Counts(restarts: 0, writerCheckpoints: 0, backgroundSyncs: 0))
+        private let restarts: CoreMetrics.Counter
+        private let writerCheckpoints: CoreMetrics.Counter
+        private let backgroundSyncs: CoreMetrics.Counter
 
-        init(factory: PrometheusMetricsFactory) {
+        init(counts: @escaping @Sendable () -> WALCheckpointer.Counts, factory: PrometheusMetricsFactory) {
+            self.counts = counts
             restarts = Counter(label: "serviceplatform_wal_restarts_total", dimensions: [], factory: factory)
             writerCheckpoints = Counter(label: "serviceplatform_wal_writer_checkpoints_total", dimensions: [], factory: factory)
             backgroundSyncs = Counter(label: "serviceplatform_wal_background_syncs_total", dimensions: [], factory: factory)
         }
 
-        func advance(from old: WALCheckpointer.Counts, to new: WALCheckpointer.Counts) {
-            if new.restarts > old.restarts { restarts.increment(by: new.restarts - old.restarts) }
-            if new.writerCheckpoints > old.writerCheckpoints { writerCheckpoints.increment(by: new.writerCheckpoints - old.writerCheckpoints) }
-            if new.backgroundSyncs > old.backgroundSyncs { backgroundSyncs.increment(by: new.backgroundSyncs - old.backgroundSyncs) }
+        func update() {
+            let new = counts()
+            rendered.withLock { old in
+                if new.restarts > old.restarts { restarts.increment(by: new.restarts - old.restarts) }
+                if new.writerCheckpoints > old.writerCheckpoints { writerCheckpoints.increment(by: new.writerCheckpoints - old.writerCheckpoints) }
+                if new.backgroundSyncs > old.backgroundSyncs { backgroundSyncs.increment(by: new.backgroundSyncs - old.backgroundSyncs) }
+                old = new
+            }
         }
     }
 
@@ -146,13 +150,7 @@ final class PlatformMetrics: Sendable {
 
     /// The Prometheus text exposition.
     func render() -> String {
-        if let walCounts, let walCounters {
-            let now = walCounts()
-            walRendered.withLock { rendered in
-                walCounters.advance(from: rendered, to: now)
-                rendered = now
-            }
-        }
+        walCounters?.update()
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)
