@@ -214,13 +214,14 @@ for percent in sorted(int(n[len("router-open"):]) for n in by_name if n.startswi
     if not (direct_row and router_row["generator"] and direct_row["generator"]):
         continue
     added_at = lambda p: (g(router_row, "latencyMicros", p) - g(direct_row, "latencyMicros", p)) / 1000
+    row_split = router_row.get("latencySplit") or {}
     load_curve.append({"percentOfMax": percent, "ratePerSecond": g(router_row, "ratePerSecond"),
                        "directP99Ms": g(direct_row, "latencyMicros", "p99") / 1000,
                        "routerP99Ms": g(router_row, "latencyMicros", "p99") / 1000,
                        "addedP50Ms": added_at("p50"), "addedP99Ms": added_at("p99"),
                        "routerRowMachineBusy": router_row.get("machineBusy"),
-                       "commitsOver25ms": ((router_row.get("latencySplit") or {}).get("auditCommitMs") or {}).get("over25ms"),
-                       "walRestarts": ((router_row.get("latencySplit") or {}).get("wal") or {}).get("restarts")})
+                       "commitsOver25ms": (row_split.get("auditCommitMs") or {}).get("over25ms"),
+                       "walRestarts": (row_split.get("wal") or {}).get("restarts")})
 if len(load_curve) > 1:
     print("added latency against the load (open loop, % of the router's max rate): " + "; ".join(
         f"{c['percentOfMax']} % ({c['ratePerSecond']:.0f}/s, machine {busy({'machineBusy': c['routerRowMachineBusy']})} busy) "
