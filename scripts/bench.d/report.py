@@ -172,6 +172,15 @@ for label, listed in (("(c)/(b)", router_ratios), ("(f)/(b)", floor_ratios)):
     if len(listed) > 1:
         print(f"rounds {label} at concurrency 32, ~3 KB: " + ", ".join(f"r{k} {x:.2f}" for k, x in listed)
               + f" (median {statistics.median(x for _, x in listed):.2f})")
+# The CPU per call moves with the machine as the throughput does (the router's at concurrency 32
+# ran 261–403 µs within one full run, same binary): each round's figure, so a verdict can be read
+# against its spread.
+cpu_rounds = {t: {k: r["cpuMicrosPerCall"] for k, r in rounds_of(t).items() if r["cpuMicrosPerCall"] is not None}
+              for t in ("router", "floor", "nginx")}
+if len(cpu_rounds["router"]) > 1:
+    print("rounds CPU µs per call at concurrency 32, ~3 KB: "
+          + "; ".join(f"{t} " + ", ".join(f"r{k} {v:.0f}" for k, v in sorted(by_round.items()))
+                      for t, by_round in cpu_rounds.items() if by_round))
 ratio = statistics.median(x for _, x in router_ratios) if router_ratios else None
 if ratio is not None:
     target("AuthorityContext throughput / nginx throughput, concurrency 32, ~3 KB (median of rounds)", round(ratio, 3), ">= 0.6",
