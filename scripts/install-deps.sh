@@ -8,6 +8,8 @@ apt_packages=(pkg-config libxml2-dev libxml2-utils libxmlsec1-dev libsqlite3-dev
 apt_packages+=(libjemalloc2)
 # The admin pages' browser test (Tests/browser/admin_pages_test.py): Debian's Chromium and its driver.
 apt_packages+=(chromium chromium-driver)
+# The store tests run against a throwaway PostgreSQL server that scripts/test.sh starts.
+apt_packages+=(postgresql)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

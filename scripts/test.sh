@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The project's test command: installs what is missing, runs the Swift test suites, validates
+# The project's test command: installs what is missing, runs the Swift test suites (beside a
+# throwaway PostgreSQL server, scripts/postgres-test-server.sh, stopped on exit), validates
 # the example messages against the published schema, then starts the real platform
 # (`serviceplatform demo`: router, demo jobcenter, test PKI) on free ports and runs the
 # independent zeep client against it over mutual TLS, through the router to the jobcenter, the
@@ -16,8 +17,10 @@ passed=0
 failed=0
 work=$(mktemp -d)
 server_pid=""
+pg_dir=""
 cleanup() {
     [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    [ -n "$pg_dir" ] && bash "$root/scripts/postgres-test-server.sh" stop "$pg_dir" >/dev/null 2>&1
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -40,6 +43,15 @@ step() {
     fi
     [ "$rc" -eq 0 ] || status=1
 }
+
+# The store tests run against a real PostgreSQL server: a throwaway cluster on a free port, stopped
+# and removed by cleanup. Its folder is not under $work: mktemp makes that one private to us, and
+# the server runs as the postgres user, which must reach its folder.
+pg_dir=$(mktemp -d /tmp/sp-pg.XXXXXX)
+chmod 755 "$pg_dir"
+SERVICEPLATFORM_TEST_DATABASE_URL=$(bash scripts/postgres-test-server.sh start "$pg_dir") \
+    || { echo "postgres test server did not start"; exit 1; }
+export SERVICEPLATFORM_TEST_DATABASE_URL
 
 echo "== swift test"
 swift build --build-tests || exit 1

@@ -55,14 +55,17 @@ final class RunningPlatform: Sendable {
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    static func start(forwardTimeoutMs: Int = 10_000, trustedSTS: (file: String, entityID: String)? = nil) async throws -> RunningPlatform {
+    /// `databaseURL`: PostgreSQL instead of the SQLite file (several instances may share one).
+    static func start(forwardTimeoutMs: Int = 10_000, trustedSTS: (file: String, entityID: String)? = nil,
+                      databaseURL: String? = nil) async throws -> RunningPlatform {
         let dataDirectory = NSTemporaryDirectory() + "sp-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: SharedTestPKI.directory, toPath: dataDirectory + "/pki")
-        let settings = PlatformSettings(dataDirectory: dataDirectory, servicePort: 0, adminPort: 0, bindAddress: "127.0.0.1",
+        var settings = PlatformSettings(dataDirectory: dataDirectory, servicePort: 0, adminPort: 0, bindAddress: "127.0.0.1",
                                         adminToken: "test-admin-token", wsdlDirectory: TestPaths.wsdlDirectory, maxBodyBytes: 1 << 20,
                                         clientTrustRoots: [], jobcenterPort: 0, forwardConnectTimeoutMs: 2_000, forwardTimeoutMs: forwardTimeoutMs,
                                         trustedSTS: trustedSTS)
+        settings.databaseURL = databaseURL
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let platform = try await Platform.build(settings: settings, logger: logger)

@@ -12,7 +12,8 @@ import SOAPCodec
 struct Platform: Sendable {
     let settings: PlatformSettings
     let pki: ExttestPKI
-    let store: SQLiteStore
+    /// SQLite in the data folder, or PostgreSQL with `--database-url`.
+    let store: any PlatformStore & ObservabilityStore
     let registry: Registry
     let commands: AdminCommands
     let municipalities: MunicipalityDirectory
@@ -34,13 +35,15 @@ struct Platform: Sendable {
         try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let pki = try ExttestPKI.ensure(dataDirectory: settings.dataDirectory)
-        let store = try SQLiteStore(path: (settings.dataDirectory as NSString).appendingPathComponent("platform.sqlite"))
+        let store = try await Self.openStore(settings: settings, logger: logger)
         let registry = try await Registry(store: store)
         let transport = try HTTPSReceiverTransport(
             clientCertificatePEM: pki.platformClient.certificatePEM, clientKeyPEM: pki.platformClient.keyPEM,
             timeouts: .init(connect: .milliseconds(Int64(settings.forwardConnectTimeoutMs)), total: .milliseconds(Int64(settings.forwardTimeoutMs))))
         // Calls are counted as the audit log commits them: once each, with nothing read back.
-        let metrics = PlatformMetrics(walCounts: { store.checkpointer.counts })
+        var walCounts: (@Sendable () -> WALCheckpointer.Counts)?
+        if let checkpointer = (store as? SQLiteStore)?.checkpointer { walCounts = { checkpointer.counts } }
+        let metrics = PlatformMetrics(walCounts: walCounts)
         let parts = try PipelineParts(settings: settings, pki: pki, store: store, registry: registry, transport: transport, logger: logger,
                                       auditCommitted: { commit in metrics.auditCommit(commit) })
         let (service, municipalities) = (parts.service, parts.municipalities)
@@ -59,6 +62,15 @@ struct Platform: Sendable {
                                  directory: municipalities, audiences: parts.audiences),
             observability: observability, testCertificates: TestCertificateIssuer(pki: pki, commands: commands),
             adminSessions: AdminSessions())
+    }
+
+    /// PostgreSQL when `--database-url` names one (several instances may share it), else the
+    /// embedded SQLite file in the data folder.
+    static func openStore(settings: PlatformSettings, logger: Logger) async throws -> any PlatformStore & ObservabilityStore {
+        if let url = settings.databaseURL {
+            return try await PostgresStore(url: url, logger: logger)
+        }
+        return try SQLiteStore(path: (settings.dataDirectory as NSString).appendingPathComponent("platform.sqlite"))
     }
 
     static func randomToken() -> String {
@@ -107,7 +119,7 @@ struct PipelineParts {
     let signingCertificatePEM: String
     let dependencies: ServiceCallPipeline.Dependencies
 
-    init(settings: PlatformSettings, pki: ExttestPKI, store: SQLiteStore, registry: Registry, transport: any ReceiverTransport,
+    init(settings: PlatformSettings, pki: ExttestPKI, store: any PlatformStore, registry: Registry, transport: any ReceiverTransport,
          logger: Logger, auditCommitted: AuditLog.Committed? = nil) throws {
         let municipalities = try MunicipalityDirectory.shipped()
         let service = KontanthjaelpService(schema: try KontanthjaelpSchema(wsdlDirectory: settings.wsdlDirectory))
@@ -134,7 +146,8 @@ struct PipelineParts {
         dependencies.securityModel = SecurityModelSelector(
             authorityContext: dependencies.securityModel,
             token: SAMLTokenModel(settings: .init(trustedSTS: trusted, audiences: audiences), registry: registry,
-                                  agreements: agreements, directory: municipalities, replay: ReplayCache()))
+                                  agreements: agreements, directory: municipalities,
+                                  replay: (store as? PostgresStore).map { $0 as any ReplayGuard } ?? ReplayCache()))
         let signingCertificatePEM = try settings.signingCertificate.map { try String(contentsOfFile: $0, encoding: .utf8) }
             ?? pki.responseSigning.certificatePEM
         dependencies.responseSigner = try ResponseSigner(

@@ -11,6 +11,10 @@ struct PlatformOptions: ParsableArguments {
     @Option(help: "Where the SQLite database, generated keys and certificates live.")
     var dataDir: String?
 
+    @Option(help: ArgumentHelp("PostgreSQL instead of the embedded SQLite: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|require].",
+                               discussion: "Prefer SERVICEPLATFORM_DATABASE_URL when the URL holds a password: a flag shows in the process list."))
+    var databaseUrl: String?
+
     @Option(help: "Service listener port (0 picks a free port).")
     var servicePort: Int?
 
@@ -71,6 +75,7 @@ struct PlatformOptions: ParsableArguments {
     func resolved() throws -> PlatformSettings {
         PlatformSettings(
             dataDirectory: value("data-dir", dataDir) ?? "data",
+            databaseURL: value("database-url", databaseUrl),
             servicePort: intValue("service-port", servicePort) ?? 8443,
             adminPort: intValue("admin-port", adminPort) ?? 8080,
             bindAddress: value("bind-address", bindAddress) ?? "127.0.0.1",
@@ -92,6 +97,8 @@ struct PlatformOptions: ParsableArguments {
 /// Resolved settings, handed to `buildPlatform`; tests construct them directly.
 struct PlatformSettings: Sendable {
     var dataDirectory: String
+    /// PostgreSQL instead of the SQLite file in `dataDirectory`.
+    var databaseURL: String? = nil
     var servicePort: Int
     var adminPort: Int
     var bindAddress: String

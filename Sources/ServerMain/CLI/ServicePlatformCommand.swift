@@ -70,6 +70,10 @@ struct Demo: AsyncParsableCommand {
         let settings = try options.resolved()
         let logger = PlatformRunner.bootstrapLogging()
         if reset {
+            // A new CA with the old registry would leave the demo caller's new certificate unknown.
+            guard settings.databaseURL == nil else {
+                throw ValidationError("--reset empties the data folder, not a PostgreSQL database: use a fresh database with it, or leave --reset out")
+            }
             // Only a folder that is empty or holds our files: a mistyped --data-dir must not wipe a home folder.
             let names = (try? FileManager.default.contentsOfDirectory(atPath: settings.dataDirectory)) ?? []
             guard names.isEmpty || names.contains(where: ["pki", "platform.sqlite", "jobcenter.sqlite", "audit-hmac.key"].contains) else {
@@ -141,6 +145,9 @@ enum PlatformRunner {
                 }
                 await ready.bound("jobcenter", port: port)
             })
+        }
+        if let shared = platform.store as? PostgresStore {
+            services.append(RegistryFollower(registry: platform.registry, logger: platform.logger, version: { try await shared.registryVersion() }))
         }
         services.append(platform.transport)
         services.append(try platform.serviceApplication { await ready.bound("service", port: $0) })

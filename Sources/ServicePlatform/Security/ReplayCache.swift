@@ -2,9 +2,16 @@ import Foundation
 
 /// Signature values seen within their validity: a message whose signature value was seen
 /// before is a replay. Keyed by the SHA-256 of the decoded SignatureValue, never by message
-/// bytes or the token. Held in memory: one router instance; a shared table follows with
-/// PostgreSQL.
-package actor ReplayCache {
+/// bytes or the token. Instances that share a database must share this too, or a message
+/// replayed to another instance would pass: `PostgresStore` is the shared one.
+package protocol ReplayGuard: Sendable {
+    /// Records `key` until `until`; true when it was already there and not yet expired (a replay).
+    /// Throws when it cannot tell, and the caller then refuses the call.
+    func isReplay(_ key: String, until: Date, now: Date) async throws -> Bool
+}
+
+/// The in-memory `ReplayGuard` of a single instance (the embedded SQLite setup).
+package actor ReplayCache: ReplayGuard {
     private var seen: [String: Date] = [:]
     private var lastTidy = Date.distantPast
 

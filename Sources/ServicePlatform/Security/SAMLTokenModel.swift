@@ -29,10 +29,10 @@ package struct SAMLTokenModel: SecurityModel {
     private let registry: Registry
     private let agreements: AgreementPolicy
     private let directory: MunicipalityDirectory
-    private let replay: ReplayCache
+    private let replay: any ReplayGuard
     private let keys = SignatureKeyCache()
 
-    package init(settings: Settings, registry: Registry, agreements: AgreementPolicy, directory: MunicipalityDirectory, replay: ReplayCache) {
+    package init(settings: Settings, registry: Registry, agreements: AgreementPolicy, directory: MunicipalityDirectory, replay: any ReplayGuard) {
         self.settings = settings
         self.assertions = AssertionVerifier(trusted: settings.trustedSTS)
         self.policies = [ValidityWindowPolicy(skew: settings.skew), AudiencePolicy(accepted: settings.audiences)]
@@ -102,9 +102,13 @@ package struct SAMLTokenModel: SecurityModel {
             throw Self.fault("the message signature has no value")
         }
         let replayKey = Hex.encode(SHA256.hash(data: decoded))
-        if await replay.isReplay(replayKey, until: expires.addingTimeInterval(settings.skew), now: now) {
-            throw Self.fault("the message was seen before (replay)")
+        let replayed: Bool
+        do {
+            replayed = try await replay.isReplay(replayKey, until: expires.addingTimeInterval(settings.skew), now: now)
+        } catch {
+            throw PlatformFault(.internalError, "internal error")
         }
+        if replayed { throw Self.fault("the message was seen before (replay)") }
         // 5. The system bound to the key, its agreement, and the municipality.
         let snapshot = registry.snapshot
         guard let system = snapshot.systemByFingerprint[fingerprint] else {
