@@ -1,7 +1,7 @@
 import Foundation
 import PostgresNIO
-import ServicePlatform
 import Testing
+@testable import ServicePlatform
 
 /// The PostgreSQL store against a real server (`scripts/test.sh` starts one), each test on a
 /// database of its own: what the admin API, the pipeline and the status page ask of a store.
@@ -97,6 +97,23 @@ struct PostgresStoreTests {
         #expect(records.last?.latencyMicros == 123)
         #expect(records.last?.time == first.receivedAt)
         #expect(try await store.auditCount() == 2)
+    }
+
+    @Test("a batch larger than one statement takes (2 500 records, 1 200 receipts) goes in whole, each record marked by its own receipt")
+    func largeBatch() async throws {
+        let (store, _) = try await Self.freshStore()
+        let receipts = (0..<1_200).map { _ in StoredReceiptStoreTests.receipt() }
+        let records = receipts.map(StoredReceiptStoreTests.audit(for:))
+            + (0..<1_300).map { AuditRecord(transactionID: "fault-\($0)", time: Date(), outcome: "SP-1001") }
+        try await Self.append(store, records, receipts: receipts)
+        #expect(try await store.auditCount() == 2_500)
+        let last = try #require(receipts.last)
+        #expect(try await store.storedReceipt(callerSystem: last.callerSystem, beskedID: last.beskedID) == last)
+        var query = AuditQuery()
+        query.beskedID = last.beskedID
+        #expect(try await store.audit(query).map(\.transactionID) == [last.transactionID])
+        let kept = try await store.client.query("SELECT count(*) FROM audit WHERE receipt_kept", logger: TestDatabase.logger)
+        for try await count in kept.decode(Int.self) { #expect(count == 1_200) }
     }
 
     @Test("a batch that fails midway (a TransaktionsID already stored) leaves nothing behind, and the next batch goes in")

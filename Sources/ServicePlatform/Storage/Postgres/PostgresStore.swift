@@ -195,26 +195,39 @@ package final class PostgresStore: PlatformStore, Sendable {
     /// concurrent commits into one WAL flush.
     func append(_ records: [AuditRecord], receipts: [StoredReceipt]) async throws {
         try await transaction { connection, logger in
+            // One statement per table for the whole batch: a round trip each, whatever its size.
             // The first receipt wins: a concurrent duplicate (from any instance) keeps the stored one.
             var kept = Set<String>()
-            for r in receipts {
-                let inserted = try await connection.query("""
+            for chunk in receipts.chunks(of: MultiRowValues.rowsPerStatement) {
+                var rows = MultiRowValues(columns: 9)
+                for r in chunk {
+                    rows.add { binds in
+                        binds.append(r.callerSystem); binds.append(r.beskedID); binds.append(r.contentDigest); binds.append(r.operation)
+                        binds.append(r.transactionID); binds.append(r.status); binds.append(r.errorsJSON); binds.append(r.receiverSystem)
+                        binds.append(r.receivedAt)
+                    }
+                }
+                let inserted = try await connection.query(rows.query("""
                     INSERT INTO stored_receipt (caller_system, besked_id, content_digest, operation, transaction_id, status,
                         errors_json, receiver_system, received_at)
-                    VALUES (\(r.callerSystem), \(r.beskedID), \(r.contentDigest), \(r.operation), \(r.transactionID), \(r.status),
-                            \(r.errorsJSON), \(r.receiverSystem), \(r.receivedAt))
-                    ON CONFLICT DO NOTHING RETURNING transaction_id
-                    """, logger: logger)
+                    """, then: "ON CONFLICT DO NOTHING RETURNING transaction_id"), logger: logger)
                 for try await transactionID in inserted.decode(String.self) { kept.insert(transactionID) }
             }
-            for r in records {
-                try await connection.query("""
+            for chunk in records.chunks(of: MultiRowValues.rowsPerStatement) {
+                var rows = MultiRowValues(columns: 16)
+                for r in chunk {
+                    rows.add { binds in
+                        binds.append(r.transactionID); binds.append(Self.micros(r.time)); binds.append(r.callerSystem)
+                        binds.append(r.certificateFingerprint); binds.append(r.securityModel); binds.append(r.municipalityCode)
+                        binds.append(r.municipalityCVR); binds.append(r.operation); binds.append(r.beskedID); binds.append(r.receiverSystem)
+                        binds.append(r.outcome); binds.append(r.faultCode); binds.append(Int64(r.latencyMicros)); binds.append(r.cprHash)
+                        binds.append(r.details); binds.append(kept.contains(r.transactionID))
+                    }
+                }
+                try await connection.query(rows.query("""
                     INSERT INTO audit (transaction_id, time_us, caller_system, certificate_fingerprint, security_model, municipality_code,
                         municipality_cvr, operation, besked_id, receiver_system, outcome, fault_code, latency_us, cpr_hash, details, receipt_kept)
-                    VALUES (\(r.transactionID), \(Self.micros(r.time)), \(r.callerSystem), \(r.certificateFingerprint), \(r.securityModel),
-                            \(r.municipalityCode), \(r.municipalityCVR), \(r.operation), \(r.beskedID), \(r.receiverSystem), \(r.outcome),
-                            \(r.faultCode), \(Int64(r.latencyMicros)), \(r.cprHash), \(r.details), \(kept.contains(r.transactionID)))
-                    """, logger: logger)
+                    """), logger: logger)
             }
         }
     }
