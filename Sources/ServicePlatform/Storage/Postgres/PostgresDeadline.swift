@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// PostgresNIO's pool waits for a connection as long as the server is away, retrying. A call
@@ -16,7 +18,8 @@ enum PostgresDeadline {
 
     /// Returns what `body` returns, or throws `PostgresUnavailable` once `limit` has passed. The
     /// caller does not wait for a late `body` to notice its cancellation: PostgresNIO's pool
-    /// may only give up a lease when a connection attempt ends.
+    /// may only give up a lease when a connection attempt ends. The timer is an event loop's
+    /// scheduled task, not a sleeping Swift task: one per store operation, so it should cost little.
     static func run<Result: Sendable>(within limit: Duration = operation,
                                       _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
         let outcome = FirstOutcome<Result>()
@@ -25,9 +28,8 @@ enum PostgresDeadline {
             let work = Task {
                 do { outcome.settle(.success(try await body())) } catch { outcome.settle(.failure(error)) }
             }
-            let timer = Task {
-                try? await Task.sleep(for: limit)
-                if !Task.isCancelled, outcome.settle(.failure(PostgresUnavailable(seconds: Int(limit.components.seconds)))) { work.cancel() }
+            let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(limit)) {
+                if outcome.settle(.failure(PostgresUnavailable(seconds: Int(limit.components.seconds)))) { work.cancel() }
             }
             outcome.onSettled { timer.cancel() }
         }
