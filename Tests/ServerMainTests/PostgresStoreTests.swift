@@ -97,6 +97,11 @@ struct PostgresStoreTests {
         #expect(records.last?.latencyMicros == 123)
         #expect(records.last?.time == first.receivedAt)
         #expect(try await store.auditCount() == 2)
+        // Two calls with one BeskedID in the same batch (a concurrent duplicate): the first is kept.
+        let twin = StoredReceiptStoreTests.receipt()
+        let other = StoredReceiptStoreTests.receipt(beskedID: twin.beskedID)
+        try await Self.append(store, [twin, other].map(StoredReceiptStoreTests.audit(for:)), receipts: [twin, other])
+        #expect(try await store.storedReceipt(callerSystem: twin.callerSystem, beskedID: twin.beskedID) == twin)
     }
 
     @Test("a batch larger than one statement takes (2 500 records, 1 200 receipts) goes in whole, each record marked by its own receipt")

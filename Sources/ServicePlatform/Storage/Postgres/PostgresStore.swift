@@ -42,31 +42,34 @@ package final class PostgresStore: PlatformStore, Sendable {
 
     // MARK: Registry
 
+    /// One snapshot of all six tables (a read-only repeatable-read transaction), so a reload
+    /// racing another instance's change never sees half of it.
     package func registryContents() async throws -> RegistryContents {
-        try await bounded { [self] in
+        try await transaction { connection, logger in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             var contents = RegistryContents()
-            for try await row in try await client.query("SELECT id, name, active, created_at FROM system", logger: logger) {
+            for try await row in try await connection.query("SELECT id, name, active, created_at FROM system", logger: logger) {
                 let (id, name, active, created) = try row.decode((String, String, Bool, Date).self)
                 contents.systems.append(SystemRecord(id: id, name: name, active: active, createdAt: created))
             }
-            for try await row in try await client.query("SELECT sha256, system_id, pem, subject, not_after FROM system_certificate", logger: logger) {
+            for try await row in try await connection.query("SELECT sha256, system_id, pem, subject, not_after FROM system_certificate", logger: logger) {
                 let (sha, system, pem, subject, notAfter) = try row.decode((String, String, String, String, Date).self)
                 contents.certificates.append(CertificateRecord(sha256: sha, systemID: system, pem: pem, subject: subject, notAfter: notAfter))
             }
-            for try await row in try await client.query("SELECT system_id, name FROM visibility_group", logger: logger) {
+            for try await row in try await connection.query("SELECT system_id, name FROM visibility_group", logger: logger) {
                 let (system, group) = try row.decode((String, String).self)
                 contents.visibilityGroups.append((systemID: system, group: group))
             }
-            for try await row in try await client.query(
+            for try await row in try await connection.query(
                 "SELECT id, system_id, service, municipality_cvr, state, updated_at FROM agreement", logger: logger) {
                 contents.agreements.append(try Self.agreement(row))
             }
             var codes: [String: [String]] = [:]
-            for try await row in try await client.query("SELECT code, system_id FROM receiver_code ORDER BY code", logger: logger) {
+            for try await row in try await connection.query("SELECT code, system_id FROM receiver_code ORDER BY code", logger: logger) {
                 let (code, system) = try row.decode((String, String).self)
                 codes[system, default: []].append(code)
             }
-            for try await row in try await client.query("SELECT system_id, endpoint_url, trust_root_pem FROM receiver", logger: logger) {
+            for try await row in try await connection.query("SELECT system_id, endpoint_url, trust_root_pem FROM receiver", logger: logger) {
                 let (id, url, trust) = try row.decode((String, String, String).self)
                 contents.receivers.append(ReceiverRecord(systemID: id, endpointURL: url, trustRootPEM: trust, municipalityCodes: codes[id] ?? []))
             }
