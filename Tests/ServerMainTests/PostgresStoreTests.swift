@@ -267,7 +267,7 @@ struct PostgresStoreTests {
         let (store, url) = try await Self.freshStore()
         let receipt = StoredReceiptStoreTests.receipt()
         let logger = TestDatabase.logger
-        let blocker = PostgresClient(configuration: try PostgresURL.configuration(url), backgroundLogger: logger)
+        let blocker = PostgresClient(configuration: try PostgresURL(url).configuration, backgroundLogger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await blocker.run() }
             try await blocker.withConnection { connection in

@@ -30,22 +30,26 @@ enum TestDatabase {
     /// The database behind `url` goes away for its clients: new connections are refused and
     /// the open ones are ended, as when the server restarts or the network drops.
     static func lockOut(_ url: String) async throws {
-        let name = try PostgresURL(url).database
-        try #require(name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" })
+        let name = try databaseName(url)
         try await onServer(["ALTER DATABASE \(name) ALLOW_CONNECTIONS false",
                             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'"])
     }
 
     /// The database behind `url` takes connections again.
     static func letIn(_ url: String) async throws {
+        try await onServer(["ALTER DATABASE \(try databaseName(url)) ALLOW_CONNECTIONS true"])
+    }
+
+    /// The database's name, checked to be one `create` makes: safe in a statement's text.
+    private static func databaseName(_ url: String) throws -> String {
         let name = try PostgresURL(url).database
         try #require(name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" })
-        try await onServer(["ALTER DATABASE \(name) ALLOW_CONNECTIONS true"])
+        return name
     }
 
     /// Runs statements on the test server's own database, as its superuser.
     private static func onServer(_ statements: [String]) async throws {
-        let client = PostgresClient(configuration: try PostgresURL.configuration(try #require(serverURL)), backgroundLogger: logger)
+        let client = PostgresClient(configuration: try PostgresURL(try #require(serverURL)).configuration, backgroundLogger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             for statement in statements { try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger) }

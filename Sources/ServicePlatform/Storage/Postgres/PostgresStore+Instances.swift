@@ -8,7 +8,7 @@ extension PostgresStore: ReplayGuard {
     /// Expired keys are removed at most once a minute, by whichever call comes first.
     package func isReplay(_ key: String, until: Date, now: Date) async throws -> Bool {
         try await bounded { [self] in
-            let nowMicros = Self.micros(now)
+            let nowMicros = now.unixMicros
             if replayPruning.withLock({ last in
                 guard now.timeIntervalSince(last) > 60 else { return false }
                 last = now
@@ -17,7 +17,7 @@ extension PostgresStore: ReplayGuard {
                 try await client.query("DELETE FROM seen_signature WHERE expires_us <= \(nowMicros)", logger: logger)
             }
             let fresh = try await client.query("""
-                INSERT INTO seen_signature (key, expires_us) VALUES (\(key), \(Self.micros(until)))
+                INSERT INTO seen_signature (key, expires_us) VALUES (\(key), \(until.unixMicros))
                 ON CONFLICT (key) DO UPDATE SET expires_us = excluded.expires_us WHERE seen_signature.expires_us <= \(nowMicros)
                 RETURNING key
                 """, logger: logger)

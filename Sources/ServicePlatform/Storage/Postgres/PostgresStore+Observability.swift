@@ -12,7 +12,7 @@ extension PostgresStore: ObservabilityStore {
 
     /// Every instance probes; a round another instance recorded at the same microsecond stays.
     package func recordProbeRound(_ round: ProbeRound) async throws {
-        let time = Self.micros(round.time)
+        let time = round.time.unixMicros
         try await transaction { connection, logger in
             let inserted = try await connection.query("""
                 INSERT INTO status_probe_round (time_us, service_state, receivers, receivers_up)
@@ -47,7 +47,7 @@ extension PostgresStore: ObservabilityStore {
                 let (system, url, up, latency, detail) = try row.decode((String, String, Bool, Int64?, String?).self)
                 results.append(ProbeResult(receiverSystem: system, endpointURL: url, up: up, latencyMicros: latency.map(Int.init), detail: detail))
             }
-            return ProbeRound(time: Self.date(micros: latest.time), results: results, state: ServiceAvailability(code: latest.state) ?? .unavailable)
+            return ProbeRound(time: Date(unixMicros: latest.time), results: results, state: ServiceAvailability(code: latest.state) ?? .unavailable)
         }
     }
 
@@ -55,10 +55,10 @@ extension PostgresStore: ObservabilityStore {
         try await bounded { [self] in
             for try await row in try await client.query("""
                 SELECT count(*), count(*) FILTER (WHERE service_state <> 'unavailable'), min(time_us)
-                FROM status_probe_round WHERE time_us >= \(Self.micros(since))
+                FROM status_probe_round WHERE time_us >= \(since.unixMicros)
                 """, logger: logger) {
                 let (rounds, available, oldest) = try row.decode((Int, Int, Int64?).self)
-                return UptimeSummary(rounds: rounds, availableRounds: available, oldest: oldest.map { Self.date(micros: $0) })
+                return UptimeSummary(rounds: rounds, availableRounds: available, oldest: oldest.map { Date(unixMicros: $0) })
             }
             return UptimeSummary(rounds: 0, availableRounds: 0, oldest: nil)
         }
@@ -66,7 +66,7 @@ extension PostgresStore: ObservabilityStore {
 
     package func pruneProbeRounds(before date: Date) async throws {
         try await bounded { [self] in
-            _ = try await client.query("DELETE FROM status_probe_round WHERE time_us < \(Self.micros(date))", logger: logger)
+            _ = try await client.query("DELETE FROM status_probe_round WHERE time_us < \(date.unixMicros)", logger: logger)
         }
     }
 
@@ -74,7 +74,7 @@ extension PostgresStore: ObservabilityStore {
         try await bounded { [self] in
             var outcomes: [String] = []
             for try await outcome in try await client.query("""
-                SELECT outcome FROM audit WHERE time_us >= \(Self.micros(since)) ORDER BY time_us DESC, seq DESC LIMIT \(max(0, limit))
+                SELECT outcome FROM audit WHERE time_us >= \(since.unixMicros) ORDER BY time_us DESC, seq DESC LIMIT \(max(0, limit))
                 """, logger: logger).decode(String.self) {
                 outcomes.append(outcome)
             }
@@ -87,7 +87,7 @@ extension PostgresStore: ObservabilityStore {
         try await bounded { [self] in
             let rows = try await client.query("""
                 SELECT count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_us) FROM audit
-                WHERE time_us >= \(Self.micros(since)) AND (cardinality(\(outcomes)) = 0 OR outcome = ANY(\(outcomes)))
+                WHERE time_us >= \(since.unixMicros) AND (cardinality(\(outcomes)) = 0 OR outcome = ANY(\(outcomes)))
                   AND (\(receiverSystem)::text IS NULL OR receiver_system = \(receiverSystem))
                 """, logger: logger)
             for try await row in rows {

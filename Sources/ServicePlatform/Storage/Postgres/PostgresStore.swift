@@ -19,7 +19,7 @@ package final class PostgresStore: PlatformStore, Sendable {
 
     /// Connects, and creates or migrates the schema; throws if the database cannot be reached.
     package init(url: String, logger: Logger) async throws {
-        let client = PostgresClient(configuration: try PostgresURL.configuration(url), backgroundLogger: logger)
+        let client = PostgresClient(configuration: try PostgresURL(url).configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
         // The first query waits for `run`; started first, it does not log that it had to.
@@ -220,7 +220,7 @@ package final class PostgresStore: PlatformStore, Sendable {
                 var rows = MultiRowValues(columns: 16)
                 for r in chunk {
                     rows.add { binds in
-                        binds.append(r.transactionID); binds.append(Self.micros(r.time)); binds.append(r.callerSystem)
+                        binds.append(r.transactionID); binds.append(r.time.unixMicros); binds.append(r.callerSystem)
                         binds.append(r.certificateFingerprint); binds.append(r.securityModel); binds.append(r.municipalityCode)
                         binds.append(r.municipalityCVR); binds.append(r.operation); binds.append(r.beskedID); binds.append(r.receiverSystem)
                         binds.append(r.outcome); binds.append(r.faultCode); binds.append(Int64(r.latencyMicros)); binds.append(r.cprHash)
@@ -253,8 +253,8 @@ package final class PostgresStore: PlatformStore, Sendable {
             binds.append(value)
             conditions.append(condition.replacingOccurrences(of: "?", with: "$\(binds.count)"))
         }
-        if let from = query.from { bind("time_us >= ?", micros(from)) }
-        if let to = query.to { bind("time_us <= ?", micros(to)) }
+        if let from = query.from { bind("time_us >= ?", from.unixMicros) }
+        if let to = query.to { bind("time_us <= ?", to.unixMicros) }
         if let v = query.systemID { bind("caller_system = ?", v) }
         if let v = query.municipalityCode { bind("municipality_code = ?", v) }
         if let v = query.beskedID { bind("besked_id = ?", v) }
@@ -274,10 +274,6 @@ package final class PostgresStore: PlatformStore, Sendable {
 
     // MARK: Rows and transactions
 
-    static func micros(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) }
-
-    static func date(micros: Int64) -> Date { Date(timeIntervalSince1970: Double(micros) / 1_000_000) }
-
     private static let auditColumns = """
         seq, transaction_id, time_us, caller_system, certificate_fingerprint, security_model, municipality_code, municipality_cvr,
         operation, besked_id, receiver_system, outcome, fault_code, latency_us, cpr_hash, details
@@ -286,7 +282,7 @@ package final class PostgresStore: PlatformStore, Sendable {
     private static func auditRecord(_ row: PostgresRow) throws -> AuditRecord {
         let c = row.makeRandomAccess()
         return AuditRecord(
-            transactionID: try c["transaction_id"].decode(String.self), time: date(micros: try c["time_us"].decode(Int64.self)),
+            transactionID: try c["transaction_id"].decode(String.self), time: Date(unixMicros: try c["time_us"].decode(Int64.self)),
             callerSystem: try c["caller_system"].decode(String?.self), certificateFingerprint: try c["certificate_fingerprint"].decode(String?.self),
             securityModel: try c["security_model"].decode(String?.self), municipalityCode: try c["municipality_code"].decode(String?.self),
             municipalityCVR: try c["municipality_cvr"].decode(String?.self), operation: try c["operation"].decode(String?.self),

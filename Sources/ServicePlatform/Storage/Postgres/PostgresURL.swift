@@ -53,8 +53,4 @@ package struct PostgresURL: Sendable, Equatable {
         PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database,
                                      tls: requiresTLS ? .require(.makeClientConfiguration()) : .disable)
     }
-
-    package static func configuration(_ url: String) throws(Invalid) -> PostgresClient.Configuration {
-        try PostgresURL(url).configuration
-    }
 }

@@ -217,7 +217,7 @@ package final class SQLiteStore: PlatformStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).sqliteStatement)
         for r in records {
-            insert.bind(1, r.transactionID); insert.bind(2, Self.micros(r.time)); insert.bind(3, r.callerSystem)
+            insert.bind(1, r.transactionID); insert.bind(2, r.time.unixMicros); insert.bind(3, r.callerSystem)
             insert.bind(4, r.certificateFingerprint); insert.bind(5, r.securityModel); insert.bind(6, r.municipalityCode)
             insert.bind(7, r.municipalityCVR); insert.bind(8, r.operation); insert.bind(9, r.beskedID)
             insert.bind(10, r.receiverSystem); insert.bind(11, r.outcome); insert.bind(12, r.faultCode)
@@ -238,8 +238,8 @@ package final class SQLiteStore: PlatformStore {
     package static func auditSQL(_ query: AuditQuery) -> (sql: String, arguments: StatementArguments) {
         var conditions: [String] = []
         var arguments: StatementArguments = []
-        if let from = query.from { conditions.append("time_us >= ?"); arguments += [Self.micros(from)] }
-        if let to = query.to { conditions.append("time_us <= ?"); arguments += [Self.micros(to)] }
+        if let from = query.from { conditions.append("time_us >= ?"); arguments += [from.unixMicros] }
+        if let to = query.to { conditions.append("time_us <= ?"); arguments += [to.unixMicros] }
         if let v = query.systemID { conditions.append("caller_system = ?"); arguments += [v] }
         if let v = query.municipalityCode { conditions.append("municipality_code = ?"); arguments += [v] }
         if let v = query.beskedID {
@@ -265,10 +265,8 @@ package final class SQLiteStore: PlatformStore {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM audit") ?? 0 }
     }
 
-    static func micros(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) }
-
     static func auditRecord(_ row: Row) -> AuditRecord {
-        AuditRecord(transactionID: row["transaction_id"], time: Date(timeIntervalSince1970: Double(row["time_us"] as Int64) / 1_000_000),
+        AuditRecord(transactionID: row["transaction_id"], time: Date(unixMicros: row["time_us"] as Int64),
                     callerSystem: row["caller_system"], certificateFingerprint: row["certificate_fingerprint"], securityModel: row["security_model"],
                     municipalityCode: row["municipality_code"], municipalityCVR: row["municipality_cvr"], operation: row["operation"],
                     beskedID: row["besked_id"], receiverSystem: row["receiver_system"], outcome: row["outcome"], faultCode: row["fault_code"],
@@ -285,7 +283,7 @@ extension SQLiteStore: ObservabilityStore {
 
     package func recordProbeRound(_ round: ProbeRound) async throws {
         try await pool.write { db in
-            let time = Self.micros(round.time)
+            let time = round.time.unixMicros
             try db.execute(sql: "INSERT INTO status_probe_round (time_us, service_state, receivers, receivers_up) VALUES (?, ?, ?, ?)",
                            arguments: [time, round.state.code, round.results.count, round.results.filter(\.up).count])
             for r in round.results {
@@ -308,7 +306,7 @@ extension SQLiteStore: ObservabilityStore {
                 ProbeResult(receiverSystem: $0["receiver_system"], endpointURL: $0["endpoint_url"], up: $0["up"],
                             latencyMicros: $0["latency_us"], detail: $0["detail"])
             }
-            return ProbeRound(time: Date(timeIntervalSince1970: Double(time) / 1_000_000), results: results,
+            return ProbeRound(time: Date(unixMicros: time), results: results,
                               state: ServiceAvailability(code: round["service_state"]) ?? .unavailable)
         }
     }
@@ -318,29 +316,29 @@ extension SQLiteStore: ObservabilityStore {
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*) AS rounds, coalesce(sum(service_state <> 'unavailable'), 0) AS available, min(time_us) AS oldest
                 FROM status_probe_round WHERE time_us >= ?
-                """, arguments: [Self.micros(since)])
+                """, arguments: [since.unixMicros])
             let oldest: Int64? = row?["oldest"]
             return UptimeSummary(rounds: row?["rounds"] ?? 0, availableRounds: row?["available"] ?? 0,
-                                 oldest: oldest.map { Date(timeIntervalSince1970: Double($0) / 1_000_000) })
+                                 oldest: oldest.map { Date(unixMicros: $0) })
         }
     }
 
     package func pruneProbeRounds(before date: Date) async throws {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM status_probe_round WHERE time_us < ?", arguments: [Self.micros(date)])
+            try db.execute(sql: "DELETE FROM status_probe_round WHERE time_us < ?", arguments: [date.unixMicros])
         }
     }
 
     package func recentCallOutcomes(limit: Int, since: Date) async throws -> [String] {
         try await pool.read { db in
             try String.fetchAll(db, sql: "SELECT outcome FROM audit WHERE time_us >= ? ORDER BY time_us DESC, seq DESC LIMIT ?",
-                                arguments: [Self.micros(since), max(0, limit)])
+                                arguments: [since.unixMicros, max(0, limit)])
         }
     }
 
     package func callLatency(since: Date, outcomes: [String], receiverSystem: String?) async throws -> LatencySummary {
         var conditions = ["time_us >= ?"]
-        var arguments: StatementArguments = [Self.micros(since)]
+        var arguments: StatementArguments = [since.unixMicros]
         if !outcomes.isEmpty {
             conditions.append("outcome IN (" + Array(repeating: "?", count: outcomes.count).joined(separator: ", ") + ")")
             for outcome in outcomes { arguments += [outcome] }
