@@ -73,8 +73,26 @@ struct PostgresStoreTests {
         // Every committed change moved the version other instances follow; a refused one did not.
         let after = try await store.registryVersion()
         #expect(after > before)
+        #expect(contents.version == after)  // read in the same transaction as the rows
         await #expect(throws: StoreError.self) { try await store.setSystemActive("nobody", active: true) }
         #expect(try await store.registryVersion() == after)
+    }
+
+    @Test("an instance's own admin change leaves its snapshot at the database's registry version, so its follower does not reload it again")
+    func ownChangeIsNotReloadedTwice() async throws {
+        let (store, _) = try await Self.freshStore()
+        try await store.createSystem(SystemRecord(id: "ky", name: "KY"), certificate: nil)
+        let registry = try await Registry(store: store)
+        #expect(registry.loadedVersion == (try await store.registryVersion()))
+        let commands = AdminCommands(store: store, registry: registry, municipalities: try MunicipalityDirectory.shipped(),
+                                     services: ["JC/Kontanthjaelp/2"])
+        try await commands.setActive(systemID: "ky", active: false)
+        #expect(registry.snapshot.systemsByID["ky"]?.active == false)
+        let version = try await store.registryVersion()
+        #expect(version > 0 && registry.loadedVersion == version)
+        // Another instance's change moves the version past the snapshot's: the follower's cue.
+        try await store.createSystem(SystemRecord(id: "elsewhere", name: "Other instance"), certificate: nil)
+        #expect(try await store.registryVersion() != registry.loadedVersion)
     }
 
     @Test("receipts and audit records go in together; the first receipt for a (caller, BeskedID) wins and only its record is marked kept")

@@ -24,16 +24,13 @@ package struct RegistryFollower: Service {
     }
 
     private func follow() async {
-        // Nothing seen yet: the first poll reloads, so a change made while this instance was
-        // being built is not missed. The version is read before the reload it stands for.
-        var seen: Int64?
+        // The snapshot carries the version it was read at, so this instance's own admin
+        // changes (reloaded at once) are not reloaded a second time here.
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
             do {
-                let current = try await version()
-                guard current != seen else { continue }
+                guard try await version() != registry.loadedVersion else { continue }
                 try await registry.reload()
-                seen = current
             } catch {
                 logger.warning("the registry could not be refreshed from the database; retrying", metadata: ["error": "\(error)"])
             }

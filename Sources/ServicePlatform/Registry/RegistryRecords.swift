@@ -77,6 +77,9 @@ package struct RegistryContents: Sendable {
     package var visibilityGroups: [(systemID: String, group: String)]
     package var agreements: [AgreementRecord]
     package var receivers: [ReceiverRecord]
+    /// The store's registry version read in the same transaction as the rows, where several
+    /// instances share the store (`RegistryFollower` compares it); nil otherwise.
+    package var version: Int64?
 
     package init(systems: [SystemRecord] = [], certificates: [CertificateRecord] = [], visibilityGroups: [(systemID: String, group: String)] = [],
                  agreements: [AgreementRecord] = [], receivers: [ReceiverRecord] = []) {

@@ -14,7 +14,8 @@ package enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The platform's persistent state behind one interface: SQLite (GRDB) is the embedded
-/// default; a PostgreSQL implementation can follow without touching routing or admin code.
+/// default, PostgreSQL (`PostgresStore`) the one several instances share; routing and admin
+/// code see only this.
 package protocol PlatformStore: Sendable {
     // Registry
     func registryContents() async throws -> RegistryContents

@@ -42,12 +42,15 @@ package final class PostgresStore: PlatformStore, Sendable {
 
     // MARK: Registry
 
-    /// One snapshot of all six tables (a read-only repeatable-read transaction), so a reload
-    /// racing another instance's change never sees half of it.
+    /// One snapshot of all six tables and the registry version (a read-only repeatable-read
+    /// transaction), so a reload racing another instance's change never sees half of it.
     package func registryContents() async throws -> RegistryContents {
         try await transaction { connection, logger in
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             var contents = RegistryContents()
+            for try await version in try await connection.query("SELECT version FROM registry_version WHERE id = 1", logger: logger).decode(Int64.self) {
+                contents.version = version
+            }
             for try await row in try await connection.query("SELECT id, name, active, created_at FROM system", logger: logger) {
                 let (id, name, active, created) = try row.decode((String, String, Bool, Date).self)
                 contents.systems.append(SystemRecord(id: id, name: name, active: active, createdAt: created))
