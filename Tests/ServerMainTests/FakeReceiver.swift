@@ -7,6 +7,7 @@ import NIOSSL
 import PlatformTestSupport
 import ServiceLifecycle
 import ServicePlatform
+import Synchronization
 @testable import ServerMain
 
 /// A misbehaving jobcenter over HTTPS (server certificate from the exttest CA): each path
@@ -15,6 +16,13 @@ final class FakeReceiver: Sendable {
     let port: Int
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
+    private let slowCalls: Mutex<Int>
+
+    /// How many calls `/slow` has been sent.
+    var slowCallCount: Int { slowCalls.withLock { $0 } }
+
+    static let kvitteringModtaget = SampleMessages.envelope(
+        "<kh:RetBevillingResponse xmlns:kh=\"urn:serviceplatform:jc:kontanthjaelp:2\"><kh:Kvittering><kh:Status>Modtaget</kh:Status></kh:Kvittering></kh:RetBevillingResponse>")
 
     static let kvitteringWithoutStatus = SampleMessages.envelope(
         "<kh:RetBevillingResponse xmlns:kh=\"urn:serviceplatform:jc:kontanthjaelp:2\"><kh:Kvittering><kh:ModtagerSystem>x</kh:ModtagerSystem></kh:Kvittering></kh:RetBevillingResponse>")
@@ -28,11 +36,19 @@ final class FakeReceiver: Sendable {
     private init(port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
         self.port = port
         self.group = group
+        self.slowCalls = Mutex(0)
         self.task = task
     }
 
     static func start(pki: ExttestPKI) async throws -> FakeReceiver {
         let router = Router(context: FakeReceiverContext.self)
+        let receiver = Mutex<FakeReceiver?>(nil)
+        // A receiver that takes its time: a client may give up and send the call again meanwhile.
+        router.post("/slow") { _, _ in
+            receiver.withLock { $0 }?.slowCalls.withLock { $0 += 1 }
+            try await Task.sleep(for: .milliseconds(1_500))
+            return Response(status: .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: kvitteringModtaget)))
+        }
         router.post("/peer-port") { _, context in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "\(context.remoteAddress?.port ?? 0)")))
         }
@@ -60,7 +76,9 @@ final class FakeReceiver: Sendable {
         let group = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
         let task = Task { try await group.run() }
         let port = await bound.allBound()["fake"]!
-        return FakeReceiver(port: port, group: group, task: task)
+        let fake = FakeReceiver(port: port, group: group, task: task)
+        receiver.withLock { $0 = fake }
+        return fake
     }
 
     func url(_ path: String) -> String { "https://127.0.0.1:\(port)\(path)" }

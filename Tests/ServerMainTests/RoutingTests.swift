@@ -277,6 +277,27 @@ struct RoutingTests {
         }
     }
 
+    @Test("the same BeskedID sent again while the first call is still at the jobcenter (a client retrying after its timeout): the jobcenter is called once, both get the one receipt")
+    func sameBeskedIDWhileInFlight() async throws {
+        try await withRunningPlatform { p async throws in
+            let fake = try await FakeReceiver.start(pki: p.pki)
+            try await Self.moveReceiver(p, to: fake.url("/slow"))
+            let (envelope, besked) = retCall()
+            let first = Task { try await p.post(envelope) }
+            try await Task.sleep(for: .milliseconds(300))  // the first is at the receiver now
+            async let second = p.post(envelope)
+            async let third = p.post(envelope)
+            let replies = try await [first.value, second, third]
+            let calls = fake.slowCallCount
+            await fake.stop()
+            #expect(calls == 1, "the receiver was called \(calls) times")
+            #expect(replies.allSatisfy { $0.0 == .ok && $0.1.receiptStatus == "Modtaget" })
+            let transactions = Set(replies.map { $0.1.element("urn:serviceplatform:jc:kontanthjaelp:2", "TransaktionsID") })
+            #expect(transactions.count == 1)
+            #expect(try await p.audit(beskedID: besked).count == 3)
+        }
+    }
+
     @Test("the same BeskedID with other content is SP-4001, and nothing more reaches the jobcenter")
     func sameBeskedIDOtherContent() async throws {
         try await withRunningPlatform { p async throws in

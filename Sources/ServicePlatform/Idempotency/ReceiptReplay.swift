@@ -2,16 +2,42 @@ import Foundation
 
 /// Idempotency by (caller, BeskedID): the same content again gets the stored receipt and the
 /// receiver is not called; other content under the same BeskedID is SP-4001. Only receipts are
-/// stored, so a call that ended in a fault can be retried and is forwarded again.
+/// stored, so a call that ended in a fault can be retried and is forwarded again. A repeat
+/// that arrives while the first call is under way on this instance waits for its outcome.
 package struct ReceiptReplay: Sendable {
     private let store: any PlatformStore
+    private let inFlight: MessagesInFlight
 
-    package init(store: any PlatformStore) { self.store = store }
+    package init(store: any PlatformStore, inFlight: MessagesInFlight = MessagesInFlight()) {
+        self.store = store
+        self.inFlight = inFlight
+    }
+
+    /// A first call, which holds its (caller, BeskedID) until its audit record and receipt
+    /// are stored, or a repeat answered from the stored receipt.
+    package enum Claim: Sendable {
+        case first(MessagesInFlight.Lease)
+        case repeated(Receipt)
+    }
+
+    /// Waits for a call with the same (caller, BeskedID) under way here, then looks the pair
+    /// up. `.first`'s lease must be released once the call's record is durable.
+    package func claim(caller: String, request: ValidatedRequest) async throws(PlatformFault) -> Claim {
+        let lease = await inFlight.acquire(caller: caller, beskedID: request.messageID)
+        do throws(PlatformFault) {
+            guard let stored = try await lookup(caller: caller, request: request) else { return .first(lease) }
+            lease.release()
+            return .repeated(stored)
+        } catch {
+            lease.release()
+            throw error
+        }
+    }
 
     private struct ErrorEntry: Codable { let code: String; let text: String }
 
     /// The stored receipt for a repeated call, nil for a first call.
-    package func lookup(caller: String, request: ValidatedRequest) async throws(PlatformFault) -> Receipt? {
+    private func lookup(caller: String, request: ValidatedRequest) async throws(PlatformFault) -> Receipt? {
         let stored: StoredReceipt?
         do { stored = try await store.storedReceipt(callerSystem: caller, beskedID: request.messageID) } catch {
             throw PlatformFault(.internalError, "the idempotency store could not be read")

@@ -57,11 +57,14 @@ package struct ServiceCallPipeline: Sendable {
         var outcome: String
         var faultCode: String?
         var keep: StoredReceipt?
+        // Held from the idempotency check until the record (and receipt) below is stored.
+        var firstCall: MessagesInFlight.Lease?
+        defer { firstCall?.release() }
         do throws(PlatformFault) {
             guard let mediaType else {
                 throw PlatformFault(.malformedRequest, "the content type must be text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2) in UTF-8")
             }
-            let answered = try await process(call, mediaType: mediaType, transactionID: transactionID, draft: &draft)
+            let answered = try await process(call, mediaType: mediaType, transactionID: transactionID, draft: &draft, firstCall: &firstCall)
             // Kept whatever happens to the answer: the receiver has acted, so a retry must replay.
             keep = answered.keep
             let response = d.service.encodeReceipt(answered.receipt, operation: answered.operation)
@@ -116,7 +119,7 @@ package struct ServiceCallPipeline: Sendable {
     }
 
     private func process(_ call: InboundCall, mediaType: SOAPMediaType, transactionID: TransactionID,
-                         draft: inout AuditDraft) async throws(PlatformFault) -> Answered {
+                         draft: inout AuditDraft, firstCall: inout MessagesInFlight.Lease?) async throws(PlatformFault) -> Answered {
         // 1. Parse and check the envelope; the body's element names the operation.
         let document: XMLDocument
         let envelope: SOAPEnvelope
@@ -163,12 +166,16 @@ package struct ServiceCallPipeline: Sendable {
               municipality.cvr == caller.municipalityCVR else {
             throw PlatformFault(.municipalityMismatch, "Myndighedskode does not belong to the municipality the caller acts for")
         }
-        // 5. Idempotency: a repeated call gets its stored receipt, the receiver is not called.
+        // 5. Idempotency: a repeated call gets its stored receipt, the receiver is not called,
+        //    also when it arrives while the first is still under way here.
         let messageID = envelope.header?.child(named: QualifiedName(WSNamespaces.wsa, "MessageID"))?.text
             .trimmingXMLWhitespace()
-        if let stored = try await d.replay.lookup(caller: caller.systemID, request: request) {
+        switch try await d.replay.claim(caller: caller.systemID, request: request) {
+        case .repeated(let stored):
             draft.receiverSystem = stored.receiverSystem
             return Answered(operation: operation, receipt: stored, securityModel: caller.securityModel, requestMessageID: messageID)
+        case .first(let lease):
+            firstCall = lease
         }
         // 6. Route and forward.
         guard let receiver = await d.receivers.receiver(for: request.municipalityCode) else {
