@@ -46,6 +46,19 @@ struct SAMLTokenTests {
             let record = try #require(try await p.audit(beskedID: besked).first)
             #expect(record.securityModel == "SAML")
             #expect(record.callerSystem == "ky-demo")
+            // No TLS certificate came: the record names the holder-of-key certificate, and keeps the token's attributes.
+            let holderOfKey = try CertificateAuthority.load(certificatePEM: p.pki.demoCaller.certificatePEM, privateKeyPEM: p.pki.demoCaller.keyPEM)
+            let holderOfKeyDER = try holderOfKey.root.certificateDER
+            #expect(record.certificateFingerprint == CertificateFingerprint.sha256(holderOfKeyDER))
+            let details = try #require(try JSONSerialization.jsonObject(with: Data((record.details ?? "{}").utf8)) as? [String: [String: String]])
+            let token = try #require(details["token"], "\(record.details ?? "no details")")
+            #expect(token["dk:gov:saml:attribute:AssuranceLevel"] == "3")
+            #expect(token["dk:gov:saml:attribute:SpecVer"] == "DK-SAML-2.0")
+            #expect(token["dk:gov:saml:attribute:KombitSpecVer"] == "1.0")
+            let privileges = token["dk:gov:saml:attribute:Privileges_intermediate"].flatMap { Data(base64Encoded: $0) }
+            #expect(privileges.map { String(decoding: $0, as: UTF8.self).contains("urn:dk:gov:saml:cvrNumberIdentifier:64942212") } == true)
+            #expect(token["Issuer"] == PlatformSettings.exttestSTSEntityID)
+            #expect(token["AssertionID"].map { assertion.contains("ID=\"\($0)\"") } == true)
             #expect(try p.jobcenterReceived(beskedID: besked) == 1)
             // one token, many calls
             #expect(try await p.post(try p.signedCall(assertion: assertion), as: .none).1.receiptStatus == "Modtaget")

@@ -15,20 +15,32 @@ struct AuditDraft {
     var receiverSystem: String?
     var cprHash: String?
     var callContext: [String: String] = [:]
+    /// What the security model kept of the caller's credentials (`CallerIdentity.modelDetails`).
+    var modelDetails: [String: String] = [:]
 
-    /// `{"callContext":{…}}` with sorted keys; written by hand because JSONSerialization costs
-    /// more than the rest of the audit record on the hot path.
-    static func json(_ values: [String: String]) -> String {
+    /// `{"callContext":{…},"token":{…}}`, each part only when it has values, keys sorted;
+    /// written by hand because JSONSerialization costs more than the rest of the audit record
+    /// on the hot path.
+    static func json(callContext: [String: String], token: [String: String] = [:]) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(64 + values.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 })
-        out.append(contentsOf: #"{"callContext":{"#.utf8)
-        for (index, key) in values.keys.sorted().enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            appendQuoted(key, to: &out)
-            out.append(UInt8(ascii: ":"))
-            appendQuoted(values[key] ?? "", to: &out)
+        let size = (callContext.merging(token) { a, _ in a }).reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 }
+        out.reserveCapacity(64 + size)
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        for (name, values) in [("callContext", callContext), ("token", token)] where !values.isEmpty {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            appendQuoted(name, to: &out)
+            out.append(contentsOf: ":{".utf8)
+            for (index, key) in values.keys.sorted().enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendQuoted(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                appendQuoted(values[key] ?? "", to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         }
-        out.append(contentsOf: "}}".utf8)
+        out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -68,7 +80,7 @@ struct AuditDraft {
     }
 
     func record(outcome: String, faultCode: String?, latencyMicros: Int) -> AuditRecord {
-        let details: String? = callContext.isEmpty ? nil : Self.json(callContext)
+        let details: String? = callContext.isEmpty && modelDetails.isEmpty ? nil : Self.json(callContext: callContext, token: modelDetails)
         return AuditRecord(transactionID: transactionID.description, time: time, callerSystem: callerSystem,
                            certificateFingerprint: certificateFingerprint, securityModel: securityModel,
                            municipalityCode: municipalityCode, municipalityCVR: municipalityCVR, operation: operation,

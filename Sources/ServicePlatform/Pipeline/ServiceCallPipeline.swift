@@ -153,6 +153,10 @@ package struct ServiceCallPipeline: Sendable {
         draft.callContext = contexts.callContextValues()
         let caller = try await d.securityModel.authenticate(call, envelope: envelope, contexts: contexts)
         draft.callerSystem = caller.systemID
+        // The certificate that identified the caller: under SAML the holder-of-key one, which
+        // need not be the TLS client certificate (or there may be none).
+        draft.certificateFingerprint = caller.certificateFingerprint ?? draft.certificateFingerprint
+        draft.modelDetails = caller.modelDetails
         draft.securityModel = caller.securityModel.rawValue
         draft.municipalityCVR = caller.municipalityCVR.rawValue
         // 3. Schema, decoding, business rules.

@@ -122,7 +122,11 @@ package struct SAMLTokenModel: SecurityModel {
             throw PlatformFault(.notAuthorized, "the token's CVR is not a municipality")
         }
         try agreements.check(systemID: system.id, cvr: assertion.cvr, in: snapshot)
-        return CallerIdentity(systemID: system.id, certificateFingerprint: fingerprint, securityModel: .saml, municipalityCVR: assertion.cvr)
+        var details = assertion.otherAttributes
+        details["AssertionID"] = assertion.id
+        details["Issuer"] = assertion.issuer
+        return CallerIdentity(systemID: system.id, certificateFingerprint: fingerprint, securityModel: .saml, municipalityCVR: assertion.cvr,
+                              modelDetails: details)
     }
 
     /// Registers the element's `wsu:Id` as an XML ID; SP-2001 when it has none or it clashes.

@@ -92,7 +92,9 @@ struct AssertionVerifier: Sendable {
                     }
                     cvr = parsed
                 } else if values.count == 1, others.count < 16 {
-                    others[String(name.suffix(64))] = String(values[0].text.prefix(256))
+                    // Bounded, so a token cannot make every audit record large; a base64
+                    // Privileges_intermediate of a few privilege groups fits whole.
+                    others[String(name.prefix(128))] = String(values[0].text.trimmingXMLWhitespace().prefix(4096))
                 }
             }
         }
