@@ -41,6 +41,30 @@ struct KontanthjaelpServiceTests {
         #expect(request.forwardElement.contains("<kh:SagID>JC-KBH-2026-004512</kh:SagID>"))
     }
 
+    @Test("forwarded as received: a date's time zone and a string's spaces unchanged; contexts, comments and processing instructions left out")
+    func forwardAsReceived() throws {
+        let payload = SampleMessages.retBevilling {
+            $0.replacingOccurrences(of: "<kh:AfgoerelsesDato>2026-11-27<", with: "<kh:AfgoerelsesDato>2026-11-27+01:00<")
+                .replacingOccurrences(of: "<kh:SagID>JC-KBH-2026-004512<", with: "<kh:SagID> JC-KBH-2026-004512 <")
+                .replacingOccurrences(of: "<kh:Status>", with: "<!-- internal note: 0101901234 --><?app-hint x?><kh:Status>")
+        }
+        let request = try decode(payload)
+        let forwarded = request.forwardElement
+        #expect(forwarded.contains("<kh:AfgoerelsesDato>2026-11-27+01:00</kh:AfgoerelsesDato>"))
+        #expect(forwarded.contains("<kh:SagID> JC-KBH-2026-004512 </kh:SagID>"))
+        #expect(!forwarded.contains("internal note") && !forwarded.contains("app-hint"))
+        #expect(!forwarded.contains("CallContext") && !forwarded.contains("AuthorityContext") && !forwarded.contains("KBH-SAGSBEH-4711"))
+        // Self-contained: it parses on its own, passes the schema again, and declares only the namespace it uses.
+        let again = try decode(forwarded)
+        #expect(again.forwardElement == forwarded)
+        #expect(forwarded.hasPrefix(#"<kh:RetBevillingRequest xmlns:kh="urn:serviceplatform:jc:kontanthjaelp:2">"#))
+        // The same content in another form (spacing, prefix) is the same content for idempotency.
+        let plain = try decode(SampleMessages.retBevilling(beskedID: request.messageID, bevillingID: "3f2b8c1e-7a4d-4e0b-9c61-2d5a8e47b913"))
+        let reprefixed = try decode(plain.forwardElement.replacingOccurrences(of: "kh:", with: "k:").replacingOccurrences(of: "xmlns:kh", with: "xmlns:k"))
+        #expect(reprefixed.forwardElement != plain.forwardElement)
+        #expect(reprefixed.contentDigest == plain.contentDigest)
+    }
+
     @Test("the CPR number never shows in descriptions")
     func cprRedacted() throws {
         let request = try decode(SampleMessages.element("ret-bevilling.xml"))
@@ -175,6 +199,16 @@ struct KvitteringTests {
         let decoded = try receipt(text)
         let expected = try Date("2026-11-29T03:37:42Z", strategy: .iso8601).addingTimeInterval(fraction)
         #expect(abs(try #require(decoded.receivedAt).timeIntervalSince(expected)) < 1e-6)
+    }
+
+    @Test("every Fejl of an Afvist receipt is kept, not only the first ones (0..n)")
+    func manyErrors() throws {
+        let fejl = (1...45).map { "<kh:Fejl><kh:Kode>JC-\($0)</kh:Kode><kh:Tekst>grund \($0)</kh:Tekst></kh:Fejl>" }.joined()
+        let text = SampleMessages.element("kvittering-modtaget.xml")
+            .replacingOccurrences(of: "<kh:Status>Modtaget</kh:Status>", with: "<kh:Status>Afvist</kh:Status>" + fejl)
+        let decoded = try receipt(text)
+        #expect(decoded.errors.count == 45)
+        #expect(decoded.errors.last == .init(code: "JC-45", text: "grund 45"))
     }
 
     @Test("an encoded receipt round-trips and is schema-valid")

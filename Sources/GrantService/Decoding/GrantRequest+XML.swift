@@ -28,8 +28,9 @@ extension GrantRequest {
         }
     }
 
-    /// The request element as forwarded to the receiver: header and body, no context elements.
-    package var forwardMarkup: String { markup(contexts: "") }
+    /// Header and body as the platform understood them, in one fixed form: what "the same
+    /// content" means for idempotency, whatever prefixes, spacing or comments a retry has.
+    package var contentMarkup: String { markup(contexts: "") }
 
     /// The request element as a caller sends it: AuthorityContext (when given) and CallContext
     /// values before header and body.

@@ -13,7 +13,8 @@ package enum KvitteringXML {
         guard let statusText = k.optionalText("Status") else { throw invalid("has no Status") }
         guard let status = Receipt.Status(rawValue: statusText) else { throw invalid("has a Status other than Modtaget or Afvist") }
         var errors: [Receipt.BusinessError] = []
-        for fejl in k.element.children(named: Kontanthjaelp.name("Fejl")).prefix(20) {
+        // Every Fejl (0..n): the answer as a whole is bounded (1 MiB), and so is each entry.
+        for fejl in k.element.children(named: Kontanthjaelp.name("Fejl")) {
             let f = ElementReader(fejl)
             guard let kode = f.optionalText("Kode"), let tekst = f.optionalText("Tekst"), !kode.isEmpty else {
                 throw invalid("has a Fejl without Kode and Tekst")

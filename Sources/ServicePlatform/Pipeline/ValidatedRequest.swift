@@ -10,21 +10,22 @@ package struct ValidatedRequest: Sendable {
     package let messageID: String
     package let municipalityCode: Myndighedskode
     package let personalIdentifier: PersonalIdentifier
-    /// The request element to forward (header and body, no context elements), as markup.
+    /// The request element to forward (header and body as received, no context elements), as markup.
     package let forwardElement: String
-    /// SHA-256 of `forwardElement`: tells a retry from a reuse of the BeskedID.
+    /// SHA-256 of the request's content in the service's fixed form: tells a retry from a
+    /// reuse of the BeskedID.
     package let contentDigest: String
     /// The deletion date stamped into the routing header for operations that delete.
     package let deletionDate: CalendarDate?
 
     package init(operation: ServiceOperation, messageID: String, municipalityCode: Myndighedskode,
-                 personalIdentifier: PersonalIdentifier, forwardElement: String, deletionDate: CalendarDate?) {
+                 personalIdentifier: PersonalIdentifier, forwardElement: String, content: String, deletionDate: CalendarDate?) {
         self.operation = operation
         self.messageID = messageID
         self.municipalityCode = municipalityCode
         self.personalIdentifier = personalIdentifier
         self.forwardElement = forwardElement
         self.deletionDate = deletionDate
-        self.contentDigest = Hex.encode(SHA256.hash(data: Array(forwardElement.utf8)))
+        self.contentDigest = Hex.encode(SHA256.hash(data: Array(content.utf8)))
     }
 }
