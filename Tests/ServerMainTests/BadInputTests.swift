@@ -52,6 +52,12 @@ struct BadInputTests {
             var t = text; t.removeSubrange(start.lowerBound..<end.upperBound); return t }), SOAPHeaders.soap11(), "SP-2001"),
         ("AuthorityContext malformed", SampleMessages.envelope(SampleMessages.retBevilling { $0.replacingOccurrences(of: ">64942212<", with: ">6494x212<") }), SOAPHeaders.soap11(), "SP-2001"),
         ("Myndighedskode of another municipality", SampleMessages.envelope(SampleMessages.retBevilling { $0.replacingOccurrences(of: "<kh:Myndighedskode>101<", with: "<kh:Myndighedskode>147<") }), SOAPHeaders.soap11(), "SP-2003"),
+        ("a header block this service does not process, marked mustUnderstand (SOAP 1.1)",
+         SampleMessages.envelope(SampleMessages.retBevilling(), header: #"<x:Policy xmlns:x="urn:x" soap:mustUnderstand="1">do not store</x:Policy>"#),
+         SOAPHeaders.soap11(), "SP-1001"),
+        ("a header block this service does not process, marked mustUnderstand (SOAP 1.2)",
+         SampleMessages.envelope(SampleMessages.retBevilling(), soap12: true, header: #"<x:Policy xmlns:x="urn:x" soap:mustUnderstand="true" soap:role="http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"/>"#),
+         SOAPHeaders.soap12(), "SP-1001"),
     ]
 
     @Test("each bad request gets its fault code", arguments: cases.map { $0.0 })
@@ -66,6 +72,22 @@ struct BadInputTests {
             let (okStatus, ok) = try await client.post(SampleMessages.envelope(SampleMessages.retBevilling()))
             #expect(okStatus == .ok)
             #expect(ok.receiptStatus == "Modtaget")
+        }
+    }
+
+    @Test("header blocks that need not be understood here are ignored: mustUnderstand off, or for another actor or role")
+    func headerBlocksIgnored() async throws {
+        try await withRunningPlatform { client async throws in
+            let soap11 = [#"<x:Hint xmlns:x="urn:x">a</x:Hint>"#, #"<x:Hint xmlns:x="urn:x" soap:mustUnderstand="0">a</x:Hint>"#,
+                          #"<x:Hint xmlns:x="urn:x" soap:mustUnderstand="1" soap:actor="urn:some-intermediary">a</x:Hint>"#]
+            for header in soap11 {
+                let (status, reply) = try await client.post(SampleMessages.envelope(SampleMessages.retBevilling(), header: header))
+                #expect(status == .ok && reply.receiptStatus == "Modtaget", "\(header): \(reply.text.prefix(300))")
+            }
+            let none = #"<x:Hint xmlns:x="urn:x" soap:mustUnderstand="true" soap:role="http://www.w3.org/2003/05/soap-envelope/role/none"/>"#
+            let (status, reply) = try await client.post(SampleMessages.envelope(SampleMessages.retBevilling(), soap12: true, header: none),
+                                                        headers: SOAPHeaders.soap12())
+            #expect(status == .ok && reply.receiptStatus == "Modtaget", "\(reply.text.prefix(300))")
         }
     }
 

@@ -112,6 +112,13 @@ package struct ServiceCallPipeline: Sendable {
         }
     }
 
+    /// The header blocks the platform processes (WS-Addressing as the token clients send it, the
+    /// Liberty framework header, WS-Security): any other marked mustUnderstand is refused.
+    private static let understoodHeaderBlocks: Set<QualifiedName> = [
+        QualifiedName(WSNamespaces.wsa, "Action"), QualifiedName(WSNamespaces.wsa, "MessageID"), QualifiedName(WSNamespaces.wsa, "To"),
+        QualifiedName(WSNamespaces.wsa, "ReplyTo"), QualifiedName(WSNamespaces.sbf, "Framework"), QualifiedName(WSNamespaces.wsse, "Security"),
+    ]
+
     private static func faultReply(_ fault: PlatformFault, version: SOAPVersion, transactionID: TransactionID) -> OutboundReply {
         OutboundReply(status: 500, contentType: version.contentType(),
                       body: FaultMessage.envelope(fault, version: version, transactionID: transactionID),
@@ -132,6 +139,9 @@ package struct ServiceCallPipeline: Sendable {
             throw error.fault
         } catch {
             throw PlatformFault(.malformedRequest, "the request could not be read")
+        }
+        if let block = envelope.blocksNotUnderstood(Self.understoodHeaderBlocks).first {
+            throw PlatformFault(.malformedRequest, "the header block \(block) is marked mustUnderstand, and this service does not process it")
         }
         guard let operation = d.service.operation(forRequest: envelope.payload.name) else {
             throw PlatformFault(.malformedRequest, "the Body's element is not an operation of \(d.service.name)")
