@@ -147,6 +147,31 @@ struct ServiceListenerTests {
         }
     }
 
+    /// Methods NIO's parser reads but no route of the router lists: before, everything but
+    /// PUT, DELETE, PATCH, HEAD and OPTIONS fell through to the router's 404. SOURCE reaches the
+    /// handler as `HTTPMethod.RAW`.
+    static let otherMethods = ["PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "PROPFIND", "MKCOL", "SOURCE"]
+
+    @Test("attack: method confusion (TRACE, WebDAV, RAW methods) on the service path. 405 with Allow: GET, POST, with or without the trailing slash, and the connection serves the next call",
+          arguments: otherMethods)
+    func otherMethodIs405(_ method: String) async throws {
+        try await withRunningPlatform { running async throws in
+            let connection = try await RawServiceConnection.open(running)
+            try await connection.send(RawServiceConnection.request(method, SOAPHeaders.path)
+                                      + RawServiceConnection.request(method, SOAPHeaders.path + "/?wsdl", body: Array("ignored".utf8))
+                                      + Self.call())
+            let answers = try await connection.answers(3)
+            try #require(answers.count == 3, "\(method)")
+            for answer in answers.prefix(2) {
+                #expect(answer.status == 405, "\(method)")
+                #expect(answer.headers["allow"] == "GET, POST", "\(method)")
+            }
+            #expect(answers[2].status == 200)
+            #expect(answers[2].reply.receiptStatus == "Modtaget")
+            await connection.close()
+        }
+    }
+
     @Test("a call in flight when the platform shuts down still gets a whole answer before the connection closes")
     func answerAtShutdown() async throws {
         let running = try await RunningPlatform.start()

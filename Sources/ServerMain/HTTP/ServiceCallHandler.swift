@@ -19,12 +19,17 @@ struct ServiceHTTPResponse: Sendable {
     let status: Int
     let contentType: String
     let body: [UInt8]
+    /// The `Allow` header of a 405: the methods the path does take.
+    var allow: String? = nil
 }
 
 /// Takes a POST to the service path off the connection, collects its body up to the limit,
 /// answers it through `Configuration.answer` in a task on the connection's event loop, and
-/// writes the answer. Every other request passes on untouched, to Hummingbird's HTTP types and
-/// router. It reads NIO's own request parts, before their conversion to HTTP types, which a
+/// writes the answer. Any method but GET and POST on the service path is 405 here: the router
+/// only sees methods it has a route for (anything else it answers 404), and NIO's parser hands
+/// over methods such as TRACE, PROPFIND or SOURCE (`HTTPMethod.RAW`) that no route can list.
+/// Every other request (a GET for the published contract, other paths) passes on untouched,
+/// to Hummingbird's HTTP types and router. It reads NIO's own request parts, before their conversion to HTTP types, which a
 /// service call does not need. One request at a time: the pipelining handler in front holds
 /// the next one until the answer's end is written, and closes the connection at graceful
 /// shutdown once the call under way has its answer.
@@ -48,7 +53,7 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         /// A request for the router: its parts pass on.
         case passing
         case collecting(HTTPRequestHead, [UInt8])
-        /// Answered before its end (too large): the rest of the body is read and dropped, then the
+        /// Answered before its end (too large, 405): the rest of the body is read and dropped, then the
         /// connection is closed if the request asked for that.
         case draining(closeAtEnd: Bool)
         /// The whole request is read; the answer is being made.
@@ -64,13 +69,19 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         let part = unwrapInboundIn(data)
         switch (state, part) {
         case (.idle, .head(let head)):
-            guard isServiceCall(head) else {
+            switch route(head) {
+            case .router:
                 state = .passing
                 context.fireChannelRead(data)
-                return
+            case .call:
+                configuration.metrics?.requestStarted(listener: "service")
+                state = .collecting(head, [])
+            case .methodNotAllowed:
+                // Answered at once; a body that comes with it is read and dropped.
+                configuration.metrics?.requestStarted(listener: "service")
+                state = .draining(closeAtEnd: !head.isKeepAlive)
+                write(.methodNotAllowed, version: head.version, keepAlive: head.isKeepAlive, closing: false, context: context)
             }
-            configuration.metrics?.requestStarted(listener: "service")
-            state = .collecting(head, [])
         case (.passing, .end):
             state = .idle
             context.fireChannelRead(data)
@@ -117,12 +128,23 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         configuration.metrics?.requestFinished(listener: "service", status: 400)
     }
 
-    private func isServiceCall(_ head: HTTPRequestHead) -> Bool {
-        guard head.method == .POST else { return false }
+    /// Who answers a request: this handler (a call, or a 405), or the router.
+    private enum Route {
+        case call
+        case methodNotAllowed
+        case router
+    }
+
+    private func route(_ head: HTTPRequestHead) -> Route {
         var path = head.uri.utf8[...]
         if let query = path.firstIndex(of: UInt8(ascii: "?")) { path = path[..<query] }
         if path.last == UInt8(ascii: "/") { path = path.dropLast() }
-        return path.elementsEqual(configuration.path.utf8)
+        guard path.elementsEqual(configuration.path.utf8) else { return .router }
+        switch head.method {
+        case .POST: return .call
+        case .GET: return .router  // the published contract
+        default: return .methodNotAllowed
+        }
     }
 
     private func answer(_ head: HTTPRequestHead, body: [UInt8], context: ChannelHandlerContext) {
@@ -154,6 +176,7 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "Content-Length", value: String(response.body.count))
         headers.add(name: "Date", value: HTTPDate.shared.now)
         headers.add(name: "Server", value: configuration.serverName)
+        if let allow = response.allow { headers.add(name: "Allow", value: allow) }
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
@@ -172,6 +195,9 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
 }
 
 extension ServiceHTTPResponse {
+    /// The contract's 405 for any method but GET and POST on the service path.
+    static let methodNotAllowed = ServiceHTTPResponse(status: 405, contentType: "text/plain; charset=utf-8", body: [], allow: "GET, POST")
+
     /// SP-1001 as plain text, before a byte of the body is parsed.
     static func tooLarge(_ limit: Int) -> ServiceHTTPResponse {
         ServiceHTTPResponse(status: 413, contentType: "text/plain; charset=utf-8",

@@ -18,16 +18,12 @@ struct ServiceRoutes: Sendable {
     let scheme: String
     let fallbackHost: String
 
-    /// The router's part of the endpoint; its POSTs never reach the router (`ServiceCallHandler`
-    /// takes them off the connection and hands them to `answer`).
+    /// The router's part of the endpoint: GET. Its POSTs never reach the router
+    /// (`ServiceCallHandler` takes them off the connection and hands them to `answer`), nor does
+    /// any other method: the handler answers those 405 itself, whatever the method's name.
     func add(to router: Router<Context>) {
         // Hummingbird matches a trailing slash to the same route, as the contract wants.
         router.get(RouterPath(Self.path)) { request, _ in self.publishedContract(request) }
-        for method in [HTTPRequest.Method.put, .delete, .patch, .head, .options] {
-            router.on(RouterPath(Self.path), method: method) { _, _ in
-                Response(status: .methodNotAllowed, headers: [.allow: "GET, POST"])
-            }
-        }
     }
 
     /// How the listener's service calls are taken: by `answer`, up to the body limit.
