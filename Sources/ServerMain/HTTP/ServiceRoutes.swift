@@ -23,7 +23,7 @@ struct ServiceRoutes: Sendable {
     /// any other method: the handler answers those 405 itself, whatever the method's name.
     func add(to router: Router<Context>) {
         // Hummingbird matches a trailing slash to the same route, as the contract wants.
-        router.get(RouterPath(Self.path)) { request, _ in self.publishedContract(request) }
+        router.get(RouterPath(Self.path)) { request, _ in try self.publishedContract(request) }
     }
 
     /// How the listener's service calls are taken: by `answer`, up to the body limit.
@@ -58,12 +58,19 @@ struct ServiceRoutes: Sendable {
                     peer: await ConnectionPeers.shared.peer(of: request.channel), endpoint: endpoint(authority: request.host))
     }
 
-    func publishedContract(_ request: Request) -> Response {
+    func publishedContract(_ request: Request) throws -> Response {
         if request.uri.query == "package" {
+            // The WSDLs inside name the address the client used, as `?wsdl` does.
+            let archive: Data
+            do {
+                archive = try contract.contractPackage.archive(endpoint: endpoint(authority: request.head.authority))
+            } catch {
+                throw HTTPError(.internalServerError, message: "the contract package could not be made")
+            }
             return Response(status: .ok,
                             headers: [.contentType: "application/zip",
                                       .contentDisposition: "attachment; filename=\"\(ContractPackage.fileName)\""],
-                            body: .init(byteBuffer: ByteBuffer(bytes: contract.contractPackage.archive)))
+                            body: .init(byteBuffer: ByteBuffer(bytes: archive)))
         }
         guard let query = request.uri.query,
               let text = contract.document(forQuery: query, endpoint: endpoint(authority: request.head.authority)) else {
