@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import Logging
 import PlatformTestSupport
 import Testing
 @testable import ServerMain
@@ -45,5 +47,48 @@ struct PlatformOptionsTests {
                                          environment: ["SERVICEPLATFORM_ADMIN_TOKEN": "from-env", "SERVICEPLATFORM_ADMIN_PORT": "9090"])
         #expect(settings.adminToken == "from-flag")
         #expect(settings.adminPort == 9090)
+    }
+
+    // MARK: The admin listener's address
+
+    @Test("attack: admin API exposed with the service port. --bind-address 0.0.0.0 leaves the admin listener on 127.0.0.1")
+    func adminStaysOnLoopback() throws {
+        let settings = try Self.settings(["--bind-address", "0.0.0.0"])
+        #expect(settings.bindAddress == "0.0.0.0")
+        #expect(settings.adminBindAddress == "127.0.0.1")
+        #expect(try Self.settings([]).adminBindAddress == "127.0.0.1")
+    }
+
+    @Test("--admin-bind-address and SERVICEPLATFORM_ADMIN_BIND_ADDRESS set the admin listener's address alone")
+    func adminBindAddress() throws {
+        let flag = try Self.settings(["--admin-bind-address", "10.0.0.5"], environment: ["SERVICEPLATFORM_ADMIN_BIND_ADDRESS": "10.0.0.6"])
+        #expect(flag.adminBindAddress == "10.0.0.5")
+        #expect(flag.bindAddress == "127.0.0.1")
+        let environment = try Self.settings([], environment: ["SERVICEPLATFORM_ADMIN_BIND_ADDRESS": "10.0.0.6"])
+        #expect(environment.adminBindAddress == "10.0.0.6")
+    }
+
+    @Test("each listener is configured with its own address (nothing is bound here)")
+    func listenersUseTheirOwnAddress() async throws {
+        let dataDirectory = NSTemporaryDirectory() + "sp-test-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        try FileManager.default.copyItem(atPath: SharedTestPKI.directory, toPath: dataDirectory + "/pki")
+        var settings = try Self.settings(["--bind-address", "0.0.0.0", "--service-port", "0", "--admin-port", "0"])
+        settings.dataDirectory = dataDirectory
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let platform = try await Platform.build(settings: settings, logger: logger)
+        #expect(try platform.serviceApplication { _ in }.configuration.address == .hostname("0.0.0.0", port: 0))
+        #expect(platform.adminApplication { _ in }.configuration.address == .hostname("127.0.0.1", port: 0))
+        try await platform.transport.shutdown()
+    }
+
+    @Test("the ready line keeps its format, each listener with its own address")
+    func readyLine() {
+        #expect(ReadyLine.text(serviceHost: "127.0.0.1", servicePort: 8443, adminHost: "127.0.0.1", adminPort: 8080)
+                == "ready service=https://127.0.0.1:8443 admin=http://127.0.0.1:8080")
+        #expect(ReadyLine.text(serviceHost: "0.0.0.0", servicePort: 8443, adminHost: "127.0.0.1", adminPort: 8080)
+                == "ready service=https://0.0.0.0:8443 admin=http://127.0.0.1:8080")
     }
 }

@@ -24,8 +24,13 @@ struct PlatformOptions: ParsableArguments {
     @Option(help: "Admin listener port (0 picks a free port).")
     var adminPort: Int?
 
-    @Option(help: "Address both listeners bind to.")
+    @Option(help: "Address the service listener (and the demo jobcenter) binds to.")
     var bindAddress: String?
+
+    /// Its own flag so that opening the service to the network (`--bind-address 0.0.0.0`) does not
+    /// open the admin API, its pages and /metrics with it.
+    @Option(help: "Address the admin listener (admin API and pages, /status, /metrics, /health) binds to.")
+    var adminBindAddress: String?
 
     @Option(help: "The admin bearer token.")
     var adminToken: String?
@@ -100,6 +105,7 @@ struct PlatformOptions: ParsableArguments {
             servicePort: intValue("service-port", servicePort) ?? 8443,
             adminPort: intValue("admin-port", adminPort) ?? 8080,
             bindAddress: value("bind-address", bindAddress) ?? "127.0.0.1",
+            adminBindAddress: value("admin-bind-address", adminBindAddress) ?? "127.0.0.1",
             adminToken: value("admin-token", adminToken),
             wsdlDirectory: try value("wsdl-dir", wsdlDir) ?? WSDLDirectory.locate(),
             maxBodyBytes: intValue("max-body-bytes", maxBodyBytes) ?? Self.defaultMaxBodyBytes,
@@ -122,7 +128,10 @@ struct PlatformSettings: Sendable {
     var databaseURL: String? = nil
     var servicePort: Int
     var adminPort: Int
+    /// The service listener's address (and the demo jobcenter's).
     var bindAddress: String
+    /// The admin listener's address: loopback unless configured, whatever `bindAddress` is.
+    var adminBindAddress: String = "127.0.0.1"
     var adminToken: String?
     var wsdlDirectory: String
     var maxBodyBytes: Int
