@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HummingbirdCore
 import PlatformTestSupport
 import ServicePlatform
 import Testing
@@ -81,6 +83,51 @@ struct AdminAPITests {
             #expect(page2.contains(ids[0]))
             #expect(!page2.contains(ids[2]))
             #expect(!body.contains("0101901234"))
+        }
+    }
+
+    @Test("the audit log takes a date alone for from and to: that whole day in Danish time")
+    func auditByDate() async throws {
+        try await withRunningPlatform { p async throws in
+            let (envelope, besked) = retCall()
+            _ = try await p.post(envelope)
+            let record = try #require(try await p.audit(beskedID: besked).first)
+            let day = CalendarDate.today(now: record.time)
+            let dayBefore = try #require(CalendarDate(year: day.year - 1, month: day.month, day: min(day.day, 28)))
+            let dayAfter = try #require(CalendarDate(year: day.year + 1, month: day.month, day: min(day.day, 28)))
+            for query in ["from=\(day)", "to=\(day)", "from=\(day)&to=\(day)", "from=\(dayBefore)&to=\(dayAfter)"] {
+                let (status, body) = try await p.admin(.get, "/admin/api/audit?\(query)")
+                #expect(status == 200, "\(query): \(body)")
+                #expect(body.contains(besked), "\(query)")
+            }
+            for query in ["from=\(dayAfter)", "to=\(dayBefore)"] {
+                let (status, body) = try await p.admin(.get, "/admin/api/audit?\(query)")
+                #expect(status == 200, "\(query): \(body)")
+                #expect(!body.contains(besked), "\(query)")
+            }
+        }
+    }
+
+    @Test("a date alone is Europe/Copenhagen's day, summer time change included", arguments: [
+        ("2026-12-07", "2026-12-06T23:00:00.000000Z", "2026-12-07T22:59:59.999999Z"),
+        ("2026-07-01", "2026-06-30T22:00:00.000000Z", "2026-07-01T21:59:59.999999Z"),
+        ("2026-03-29", "2026-03-28T23:00:00.000000Z", "2026-03-29T21:59:59.999999Z"),  // 23 hours
+        ("2026-10-25", "2026-10-24T22:00:00.000000Z", "2026-10-25T22:59:59.999999Z"),  // 25 hours
+    ])
+    func auditDateBounds(_ date: String, _ from: String, _ to: String) throws {
+        let query = try AdminRoutes.auditQuery(URI("/admin/api/audit?from=\(date)&to=\(date)").queryParameters)
+        let format = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        #expect(query.from?.unixMicros == (try Date(from, strategy: format)).unixMicros)
+        #expect(query.to?.unixMicros == (try Date(to, strategy: format)).unixMicros)
+    }
+
+    @Test("bad input: from/to that are neither a time nor a real date are 400",
+          arguments: ["2026-13-01", "2026-02-30", "2026-12-7", "2026-12-07x", "07-12-2026", "yesterday", "2026-12-07T10:00"])
+    func auditBadDates(_ text: String) {
+        for name in ["from", "to"] {
+            #expect(throws: HTTPError.self, "\(name)=\(text)") {
+                try AdminRoutes.auditQuery(URI("/admin/api/audit?\(name)=\(text)").queryParameters)
+            }
         }
     }
 }

@@ -108,8 +108,10 @@ struct BadInputTests {
     func tenMebibytes() async throws {
                 let body = Array(Self.valid.utf8) + [UInt8](repeating: 0x20, count: 10 << 20)
         try await withRunningPlatform { client async throws in
-            let (status, _) = try await client.post(body)
+            let (status, reply) = try await client.post(body)
             #expect(status == .contentTooLarge)
+            #expect(reply.faultCode == "SP-1001")
+            #expect(reply.serviceplatformFaultCode == "SP-1001")
             let (okStatus, _) = try await client.post(Self.valid)
             #expect(okStatus == .ok)
         }

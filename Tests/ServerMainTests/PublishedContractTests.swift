@@ -222,7 +222,7 @@ struct PublishedContractTests {
     @Test("the package carries the platform's response-signing certificate and the STS certificate")
     func packageCertificates() async throws {
         let contract = try PublishedContract(directory: TestPaths.wsdlDirectory, signingCertificatePEM: "SIGNING PEM", stsCertificatePEM: "STS PEM")
-        let files = try Self.unzip(contract.contractPackage.archive)
+        let files = try Self.unzip(contract.contractPackage.archive(endpoint: PublishedContract.addressInFiles))
         #expect(files["sp/signing-certificate.pem"] == Data("SIGNING PEM".utf8))
         #expect(files["sp/sts-certificate.pem"] == Data("STS PEM".utf8))
         #expect(Set(contract.contractPackage.entryPaths) == Set(files.keys))
@@ -235,6 +235,28 @@ struct PublishedContractTests {
         }
     }
 
+    @Test("the package's WSDLs name the address the client used, as ?wsdl does, not localhost:8443")
+    func packageAddressRewritten() async throws {
+        try await withRunningPlatform { p async throws in
+            let host = "router.example:9443"
+            let (status, _, zip) = try await Self.download(p, SOAPHeaders.path + "?package", host: host)
+            #expect(status == .ok)
+            let files = try Self.unzip(zip)
+            let address = "location=\"https://\(host)/service/JC/Kontanthjaelp/2\""
+            let context = String(decoding: try #require(files["wsdl/context/Kontanthjaelp.wsdl"]), as: UTF8.self)
+            let token = String(decoding: try #require(files["wsdl/token/Kontanthjaelp.wsdl"]), as: UTF8.self)
+            #expect(context.contains("<soap:address \(address)"))
+            #expect(context.contains("<soap12:address \(address)"))
+            #expect(token.contains("<soap:address \(address)"))
+            for (path, data) in files {
+                #expect(!String(decoding: data, as: UTF8.self).contains("localhost:8443"), "\(path)")
+            }
+            // The same address ?wsdl gives the same client.
+            let (_, _, wsdl) = try await Self.download(p, SOAPHeaders.path + "?wsdl", host: host)
+            #expect(String(decoding: wsdl, as: UTF8.self).contains("<soap:address \(address)"))
+        }
+    }
+
     // MARK: Helpers
 
     static func wsdl(_ local: String) -> QualifiedName { QualifiedName("http://schemas.xmlsoap.org/wsdl/", local) }
@@ -244,10 +266,12 @@ struct PublishedContractTests {
         (element.is(name) ? [element] : []) + element.children.flatMap { elements(in: $0, name) }
     }
 
-    /// A GET on the service port without a client certificate, as bytes.
-    static func download(_ p: RunningPlatform, _ pathAndQuery: String) async throws -> (HTTPResponse.Status, [String: String], Data) {
+    /// A GET on the service port without a client certificate, as bytes; `host`: the Host header
+    /// to send (as a client that reached the platform under another name).
+    static func download(_ p: RunningPlatform, _ pathAndQuery: String, host: String? = nil) async throws -> (HTTPResponse.Status, [String: String], Data) {
         var request = HTTPClientRequest(url: "https://127.0.0.1:\(p.ports["service"]!)\(pathAndQuery)")
         request.tlsConfiguration = try p.tls(.none)
+        if let host { request.headers.add(name: "Host", value: host) }
         let response = try await p.client.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 16 << 20)
         let headers = Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })

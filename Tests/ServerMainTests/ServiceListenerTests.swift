@@ -90,11 +90,45 @@ struct ServiceListenerTests {
             let answers = try await connection.answers(2)
             try #require(answers.count == 2)
             #expect(answers[0].status == 413)
-            #expect(answers[0].body.hasPrefix("SP-1001"))
+            try await Self.expectAuditedFault(answers[0], soap12: false, running)
             #expect(answers[1].status == 200)
             #expect(answers[1].reply.receiptStatus == "Modtaget")
             await connection.close()
         }
+    }
+
+    @Test("attack: an oversized SOAP 1.2 body. 413 with an SP-1001 fault in a SOAP 1.2 envelope, audited")
+    func oversizedSOAP12() async throws {
+        try await withRunningPlatform { running async throws in
+            let connection = try await RawServiceConnection.open(running)
+            try await connection.send(RawServiceConnection.request("POST", SOAPHeaders.path, body: [UInt8](repeating: 0x20, count: 3 << 20),
+                                                                   headers: ["Content-Type: application/soap+xml; charset=utf-8; action=\"\(SampleMessages.retAction)\""]))
+            let answers = try await connection.answers(1)
+            try #require(answers.count == 1)
+            #expect(answers[0].status == 413)
+            try await Self.expectAuditedFault(answers[0], soap12: true, running)
+            await connection.close()
+        }
+    }
+
+    /// An SP-1001 fault as the pipeline writes it (ServiceplatformFault first, sp:Fejl second, the
+    /// TransaktionsID ending the reason), in the request's SOAP version, and its audit record.
+    static func expectAuditedFault(_ answer: RawServiceConnection.Answer, soap12: Bool, _ running: RunningPlatform,
+                                   sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let reply = answer.reply
+        #expect(answer.headers["content-type"] == (soap12 ? "application/soap+xml; charset=utf-8" : "text/xml; charset=utf-8"),
+                sourceLocation: sourceLocation)
+        #expect(reply.faultCode == "SP-1001", "\(answer.body.prefix(300))", sourceLocation: sourceLocation)
+        #expect(reply.serviceplatformFaultCode == "SP-1001", sourceLocation: sourceLocation)
+        let envelope = soap12 ? "http://www.w3.org/2003/05/soap-envelope" : "http://schemas.xmlsoap.org/soap/envelope/"
+        #expect(answer.body.contains("<soap:Envelope xmlns:soap=\"\(envelope)\""), sourceLocation: sourceLocation)
+        let transaction = try #require(reply.element("urn:serviceplatform:fault:1", "TransaktionsID"), sourceLocation: sourceLocation)
+        let reason = soap12 ? reply.element("http://www.w3.org/2003/05/soap-envelope", "Text") : reply.element("", "faultstring")
+        #expect(reason?.hasSuffix("TransaktionsID: \(transaction)") == true, sourceLocation: sourceLocation)
+        let record = try #require(try await running.audit(transactionID: transaction), sourceLocation: sourceLocation)
+        #expect(record.outcome == "SP-1001", sourceLocation: sourceLocation)
+        #expect(record.faultCode == "SP-1001", sourceLocation: sourceLocation)
+        #expect(record.certificateFingerprint != nil, "the client certificate is known before the body", sourceLocation: sourceLocation)
     }
 
     @Test("an oversized body sent with Connection: close gets 413, then the connection ends once the body is in")
@@ -133,7 +167,7 @@ struct ServiceListenerTests {
         }
     }
 
-    @Test("a compressed body is refused with 415 unread")
+    @Test("a compressed body is refused with 415 unread, as an audited SP-1001 fault")
     func compressed() async throws {
         try await withRunningPlatform { running async throws in
             let connection = try await RawServiceConnection.open(running)
@@ -141,8 +175,35 @@ struct ServiceListenerTests {
             let answers = try await connection.answers(2)
             try #require(answers.count == 2)
             #expect(answers[0].status == 415)
+            try await Self.expectAuditedFault(answers[0], soap12: false, running)
             #expect(answers[1].status == 200)
-            #expect(try await running.platform.store.auditCount() == 1)
+            // The refusal and the call: one record each.
+            #expect(try await running.platform.store.auditCount() == 2)
+            await connection.close()
+        }
+    }
+
+    /// Methods NIO's parser reads but no route of the router lists: before, everything but
+    /// PUT, DELETE, PATCH, HEAD and OPTIONS fell through to the router's 404. SOURCE reaches the
+    /// handler as `HTTPMethod.RAW`.
+    static let otherMethods = ["PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "PROPFIND", "MKCOL", "SOURCE"]
+
+    @Test("attack: method confusion (TRACE, WebDAV, RAW methods) on the service path. 405 with Allow: GET, POST, with or without the trailing slash, and the connection serves the next call",
+          arguments: otherMethods)
+    func otherMethodIs405(_ method: String) async throws {
+        try await withRunningPlatform { running async throws in
+            let connection = try await RawServiceConnection.open(running)
+            try await connection.send(RawServiceConnection.request(method, SOAPHeaders.path)
+                                      + RawServiceConnection.request(method, SOAPHeaders.path + "/?wsdl", body: Array("ignored".utf8))
+                                      + Self.call())
+            let answers = try await connection.answers(3)
+            try #require(answers.count == 3, "\(method)")
+            for answer in answers.prefix(2) {
+                #expect(answer.status == 405, "\(method)")
+                #expect(answer.headers["allow"] == "GET, POST", "\(method)")
+            }
+            #expect(answers[2].status == 200)
+            #expect(answers[2].reply.receiptStatus == "Modtaget")
             await connection.close()
         }
     }

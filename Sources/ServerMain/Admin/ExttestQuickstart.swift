@@ -30,11 +30,11 @@ struct ExttestQuickstart: Sendable {
         try Data(envelope).write(to: URL(fileURLWithPath: examplePath), options: .atomic)
     }
 
-    /// The lines printed after the ready line.
-    func lines(host: String, servicePort: Int, adminPort: Int) -> [String] {
-        let host = ["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : host
-        let endpoint = "https://\(host):\(servicePort)/service/JC/Kontanthjaelp/2"
-        let admin = "http://\(host):\(adminPort)"
+    /// The lines printed after the ready line; `host` and `adminHost` are the two listeners' addresses.
+    func lines(host: String, adminHost: String, servicePort: Int, adminPort: Int) -> [String] {
+        func reachable(_ host: String) -> String { ["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : host }
+        let endpoint = "https://\(reachable(host)):\(servicePort)/service/JC/Kontanthjaelp/2"
+        let admin = "http://\(reachable(adminHost)):\(adminPort)"
         let send = "\(Self.quote(executable)) send ret-bevilling --endpoint \(endpoint) --data-dir \(Self.quote(dataDirectory))"
         return [
             "Try a call (paste either line; each prints the receipt):",

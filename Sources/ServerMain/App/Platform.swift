@@ -99,7 +99,7 @@ struct Platform: Sendable {
                     municipalities: municipalities, services: [pipeline.service.name], testCertificates: testCertificates).add(to: router)
         // The receiver prober runs with the admin listener: it feeds /status and /metrics.
         return Application(router: router,
-                           configuration: .init(address: .hostname(settings.bindAddress, port: settings.adminPort), serverName: "serviceplatform-admin"),
+                           configuration: .init(address: .hostname(settings.adminBindAddress, port: settings.adminPort), serverName: "serviceplatform-admin"),
                            services: [observability.prober],
                            onServerRunning: { channel in await onBound(channel.localAddress?.port ?? settings.adminPort) },
                            logger: logger)

@@ -47,7 +47,8 @@ struct BenchFloor: AsyncParsableCommand {
                 } catch {
                     return ServiceHTTPResponse(status: 502, contentType: "text/plain; charset=utf-8", body: [])
                 }
-            })
+            },
+            refuseOversized: { _ in ServiceHTTPResponse(status: 413, contentType: "text/plain; charset=utf-8", body: []) })
         let tls = try ListenerTLS.service(certificatePEM: pki.routerServer.certificatePEM, keyPEM: pki.routerServer.keyPEM)
         let app = Application(router: Router(context: ServiceRequestContext.self), server: try .tls(.serviceHTTP1(calls), configuration: tls),
                               configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "serviceplatform-bench-floor"),

@@ -2,8 +2,11 @@ import ArgumentParser
 import Foundation
 
 /// The flags `serve` and `demo` share. Each can also be set as `SERVICEPLATFORM_<FLAG_IN_CAPS>`;
-/// a flag on the command line wins. This is the only place that reads settings from the
-/// environment (`PreferredAllocator` reads `SERVICEPLATFORM_ALLOCATOR`, before any parsing).
+/// a flag on the command line wins, except for the repeatable ones, whose variable may hold
+/// several values (separated by newlines or commas) that the flags add to: a deployment sets
+/// its list in the environment, and a flag must not silently drop it. This is the only place
+/// that reads settings from the environment (`PreferredAllocator` reads
+/// `SERVICEPLATFORM_ALLOCATOR`, before any parsing).
 struct PlatformOptions: ParsableArguments {
     /// The largest request body accepted unless `--max-body-bytes` says otherwise.
     static let defaultMaxBodyBytes = 1 << 20
@@ -21,8 +24,13 @@ struct PlatformOptions: ParsableArguments {
     @Option(help: "Admin listener port (0 picks a free port).")
     var adminPort: Int?
 
-    @Option(help: "Address both listeners bind to.")
+    @Option(help: "Address the service listener (and the demo jobcenter) binds to.")
     var bindAddress: String?
+
+    /// Its own flag so that opening the service to the network (`--bind-address 0.0.0.0`) does not
+    /// open the admin API, its pages and /metrics with it.
+    @Option(help: "Address the admin listener (admin API and pages, /status, /metrics, /health) binds to.")
+    var adminBindAddress: String?
 
     @Option(help: "The admin bearer token.")
     var adminToken: String?
@@ -33,7 +41,8 @@ struct PlatformOptions: ParsableArguments {
     @Option(help: "Largest accepted request body in bytes.")
     var maxBodyBytes: Int?
 
-    @Option(help: "PEM of an extra CA trusted for client certificates; repeatable.")
+    @Option(help: ArgumentHelp("PEM of an extra CA trusted for client certificates; repeatable.",
+                               discussion: "SERVICEPLATFORM_CLIENT_TRUST_ROOT may hold several files, separated by newlines or commas; flags add to them."))
     var clientTrustRoot: [String] = []
 
     @Option(help: "PEM certificate of an extra STS whose assertions are trusted (with --sts-entity-id).")
@@ -48,7 +57,8 @@ struct PlatformOptions: ParsableArguments {
     @Option(help: "PEM private key of --signing-cert.")
     var signingKey: String?
 
-    @Option(help: "An extra audience accepted in assertions; repeatable.")
+    @Option(help: ArgumentHelp("An extra audience accepted in assertions; repeatable.",
+                               discussion: "SERVICEPLATFORM_SERVICE_AUDIENCE may hold several audiences, separated by newlines or commas; flags add to them."))
     var serviceAudience: [String] = []
 
     @Option(help: "Seconds between probes of each receiver (feeds /status and /metrics).")
@@ -63,31 +73,48 @@ struct PlatformOptions: ParsableArguments {
     @Option(help: "Deadline for a whole forwarded call, in milliseconds.")
     var forwardTimeoutMs: Int?
 
-    func value(_ flag: String, _ given: String?) -> String? {
-        given ?? ProcessInfo.processInfo.environment["SERVICEPLATFORM_" + flag.uppercased().replacingOccurrences(of: "-", with: "_")]
+    /// `SERVICEPLATFORM_DATA_DIR` for `data-dir`.
+    static func environmentName(_ flag: String) -> String {
+        "SERVICEPLATFORM_" + flag.uppercased().replacingOccurrences(of: "-", with: "_")
     }
 
-    func intValue(_ flag: String, _ given: Int?) -> Int? {
-        given ?? value(flag, nil).flatMap(Int.init)
+    /// The values of a repeatable flag's variable: separated by newlines or commas (a list
+    /// written either way in a unit file, a compose file or a Kubernetes manifest), each trimmed,
+    /// empty ones dropped.
+    static func listValues(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" || $0 == "," })
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
     }
 
-    /// The settings with defaults filled in.
-    func resolved() throws -> PlatformSettings {
-        PlatformSettings(
+    /// The settings with defaults filled in; `environment` is the process's, except in tests.
+    func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PlatformSettings {
+        func value(_ flag: String, _ given: String?) -> String? {
+            given ?? environment[Self.environmentName(flag)]
+        }
+        func intValue(_ flag: String, _ given: Int?) -> Int? {
+            given ?? value(flag, nil).flatMap(Int.init)
+        }
+        /// A repeatable flag: the variable's values first, then the flags'.
+        func values(_ flag: String, _ given: [String]) -> [String] {
+            Self.listValues(environment[Self.environmentName(flag)] ?? "") + given
+        }
+        return PlatformSettings(
             dataDirectory: value("data-dir", dataDir) ?? "data",
             databaseURL: value("database-url", databaseUrl),
             servicePort: intValue("service-port", servicePort) ?? 8443,
             adminPort: intValue("admin-port", adminPort) ?? 8080,
             bindAddress: value("bind-address", bindAddress) ?? "127.0.0.1",
+            adminBindAddress: value("admin-bind-address", adminBindAddress) ?? "127.0.0.1",
             adminToken: value("admin-token", adminToken),
             wsdlDirectory: try value("wsdl-dir", wsdlDir) ?? WSDLDirectory.locate(),
             maxBodyBytes: intValue("max-body-bytes", maxBodyBytes) ?? Self.defaultMaxBodyBytes,
-            clientTrustRoots: clientTrustRoot.isEmpty ? (value("client-trust-root", nil).map { [$0] } ?? []) : clientTrustRoot,
+            clientTrustRoots: values("client-trust-root", clientTrustRoot),
             jobcenterPort: intValue("jobcenter-port", jobcenterPort) ?? 8444,
             forwardConnectTimeoutMs: intValue("forward-connect-timeout-ms", forwardConnectTimeoutMs) ?? 2_000,
             forwardTimeoutMs: intValue("forward-timeout-ms", forwardTimeoutMs) ?? 10_000,
-            trustedSTS: try trustedSTSSetting(),
-            extraAudiences: serviceAudience.isEmpty ? (value("service-audience", nil).map { [$0] } ?? []) : serviceAudience,
+            trustedSTS: try Self.trustedSTSSetting(file: value("trusted-sts", trustedSts), entityID: value("sts-entity-id", stsEntityId)),
+            extraAudiences: values("service-audience", serviceAudience),
             signingCertificate: value("signing-cert", signingCert),
             signingKey: value("signing-key", signingKey),
             probeIntervalSeconds: max(1, intValue("probe-interval-seconds", probeIntervalSeconds) ?? 30))
@@ -101,7 +128,10 @@ struct PlatformSettings: Sendable {
     var databaseURL: String? = nil
     var servicePort: Int
     var adminPort: Int
+    /// The service listener's address (and the demo jobcenter's).
     var bindAddress: String
+    /// The admin listener's address: loopback unless configured, whatever `bindAddress` is.
+    var adminBindAddress: String = "127.0.0.1"
     var adminToken: String?
     var wsdlDirectory: String
     var maxBodyBytes: Int
@@ -127,10 +157,10 @@ extension PlatformOptions {
         var description: String { "--trusted-sts needs --sts-entity-id" }
     }
 
-    func trustedSTSSetting() throws -> (file: String, entityID: String)? {
-        guard let file = value("trusted-sts", trustedSts) else { return nil }
-        guard let entity = value("sts-entity-id", stsEntityId) else { throw MissingEntityID() }
-        return (file, entity)
+    static func trustedSTSSetting(file: String?, entityID: String?) throws(MissingEntityID) -> (file: String, entityID: String)? {
+        guard let file else { return nil }
+        guard let entityID else { throw MissingEntityID() }
+        return (file, entityID)
     }
 }
 

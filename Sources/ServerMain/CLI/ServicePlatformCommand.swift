@@ -57,7 +57,7 @@ struct Serve: AsyncParsableCommand {
         let logger = PlatformRunner.bootstrapLogging()
         let platform = try await Platform.build(settings: settings, logger: logger)
         if settings.adminToken == nil { Console.line("admin-token=\(platform.adminToken)") }
-        try await PlatformRunner.run(platform, withDemoJobcenter: false, ready: ReadyLine(host: settings.bindAddress), logger: logger)
+        try await PlatformRunner.run(platform, withDemoJobcenter: false, ready: ReadyLine(host: settings.bindAddress, adminHost: settings.adminBindAddress), logger: logger)
     }
 }
 
@@ -88,8 +88,9 @@ struct Demo: AsyncParsableCommand {
         Console.line("admin-token=\(platform.adminToken)")
         Console.line("caller certificate: \(platform.pki.demoCaller.certificatePath) key: \(platform.pki.demoCaller.keyPath) CA: \(platform.pki.ca.certificatePath)")
         Console.line("caller PKCS#12: \(quickstart.pkcs12.path) passphrase: \(quickstart.pkcs12.passphrase) (also in \(quickstart.pkcs12.passphrasePath))")
-        let ready = ReadyLine(host: settings.bindAddress, expected: ["service", "admin", "jobcenter"]) { ports in
-            for line in quickstart.lines(host: settings.bindAddress, servicePort: ports["service"] ?? 0, adminPort: ports["admin"] ?? 0) {
+        let ready = ReadyLine(host: settings.bindAddress, adminHost: settings.adminBindAddress, expected: ["service", "admin", "jobcenter"]) { ports in
+            for line in quickstart.lines(host: settings.bindAddress, adminHost: settings.adminBindAddress,
+                                         servicePort: ports["service"] ?? 0, adminPort: ports["admin"] ?? 0) {
                 Console.line(line)
             }
             // The demo receiver is registered now: a first probe round soon, so /status has a state at once.

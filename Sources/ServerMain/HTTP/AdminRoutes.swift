@@ -129,13 +129,18 @@ struct AdminRoutes: Sendable {
 
     static func auditQuery(_ parameters: FlatDictionary<Substring, Substring>) throws -> AuditQuery {
         var query = AuditQuery()
-        func date(_ name: String) throws -> Date? {
+        /// An ISO 8601 time, or a date alone (`2026-12-07`): the whole day in Danish time, so
+        /// `from` is its first microsecond and `to` (inclusive) its last.
+        func time(_ name: String, endOfDay: Bool) throws -> Date? {
             guard let text = parameters[Substring(name)].map(String.init), !text.isEmpty else { return nil }
-            guard let date = try? Date(text, strategy: .iso8601) else { throw HTTPError(.badRequest, message: "\(name) must be an ISO 8601 time") }
-            return date
+            if let date = try? Date(text, strategy: .iso8601) { return date }
+            if text.utf8.count == 10, let day = CalendarDate(xsDate: text)?.interval() {
+                return endOfDay ? Date(unixMicros: day.end.unixMicros - 1) : day.start
+            }
+            throw HTTPError(.badRequest, message: "\(name) must be an ISO 8601 time or a date (YYYY-MM-DD, Danish time)")
         }
-        query.from = try date("from")
-        query.to = try date("to")
+        query.from = try time("from", endOfDay: false)
+        query.to = try time("to", endOfDay: true)
         func text(_ name: String) -> String? { parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
         query.systemID = text("systemId")
         query.municipalityCode = text("municipalityCode")

@@ -19,12 +19,17 @@ struct ServiceHTTPResponse: Sendable {
     let status: Int
     let contentType: String
     let body: [UInt8]
+    /// The `Allow` header of a 405: the methods the path does take.
+    var allow: String? = nil
 }
 
 /// Takes a POST to the service path off the connection, collects its body up to the limit,
 /// answers it through `Configuration.answer` in a task on the connection's event loop, and
-/// writes the answer. Every other request passes on untouched, to Hummingbird's HTTP types and
-/// router. It reads NIO's own request parts, before their conversion to HTTP types, which a
+/// writes the answer. Any method but GET and POST on the service path is 405 here: the router
+/// only sees methods it has a route for (anything else it answers 404), and NIO's parser hands
+/// over methods such as TRACE, PROPFIND or SOURCE (`HTTPMethod.RAW`) that no route can list.
+/// Every other request (a GET for the published contract, other paths) passes on untouched,
+/// to Hummingbird's HTTP types and router. It reads NIO's own request parts, before their conversion to HTTP types, which a
 /// service call does not need. One request at a time: the pipelining handler in front holds
 /// the next one until the answer's end is written, and closes the connection at graceful
 /// shutdown once the call under way has its answer.
@@ -41,6 +46,9 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         let serverName: String
         let metrics: PlatformMetrics?
         let answer: @Sendable (ServiceHTTPRequest) async -> ServiceHTTPResponse
+        /// The answer to a call whose body grew past `maxBodyBytes` (413), made while the rest of
+        /// the body is dropped; the request it gets has the header fields and an empty body.
+        let refuseOversized: @Sendable (ServiceHTTPRequest) async -> ServiceHTTPResponse
     }
 
     private enum State {
@@ -48,8 +56,11 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         /// A request for the router: its parts pass on.
         case passing
         case collecting(HTTPRequestHead, [UInt8])
-        /// Answered before its end (too large): the rest of the body is read and dropped, then the
-        /// connection is closed if the request asked for that.
+        /// Refused before its end (too large) and the refusal being made: the rest of the body is
+        /// read and dropped meanwhile; `ended` once it is all in.
+        case refusing(ended: Bool)
+        /// Answered before its end (too large, 405): the rest of the body is read and dropped, then
+        /// the connection is closed if the request asked for that.
         case draining(closeAtEnd: Bool)
         /// The whole request is read; the answer is being made.
         case answering
@@ -64,13 +75,19 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         let part = unwrapInboundIn(data)
         switch (state, part) {
         case (.idle, .head(let head)):
-            guard isServiceCall(head) else {
+            switch route(head) {
+            case .router:
                 state = .passing
                 context.fireChannelRead(data)
-                return
+            case .call:
+                configuration.metrics?.requestStarted(listener: "service")
+                state = .collecting(head, [])
+            case .methodNotAllowed:
+                // Answered at once; a body that comes with it is read and dropped.
+                configuration.metrics?.requestStarted(listener: "service")
+                state = .draining(closeAtEnd: !head.isKeepAlive)
+                write(.methodNotAllowed, version: head.version, keepAlive: head.isKeepAlive, closing: false, context: context)
             }
-            configuration.metrics?.requestStarted(listener: "service")
-            state = .collecting(head, [])
         case (.passing, .end):
             state = .idle
             context.fireChannelRead(data)
@@ -79,21 +96,25 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         case (.collecting(let head, var body), .body(let chunk)):
             state = .answering  // lets `body` be extended in place
             guard body.count + chunk.readableBytes <= configuration.maxBodyBytes else {
-                state = .draining(closeAtEnd: !head.isKeepAlive)
-                write(.tooLarge(configuration.maxBodyBytes), version: head.version, keepAlive: head.isKeepAlive, closing: false, context: context)
+                // Not a byte more is kept; the refusal is a fault, audited, as a call's would be.
+                state = .refusing(ended: false)
+                respond(head, to: ServiceHTTPRequest(head, body: [], channel: context.channel), with: configuration.refuseOversized,
+                        context: context)
                 return
             }
             chunk.withUnsafeReadableBytes { body.append(contentsOf: $0) }
             state = .collecting(head, body)
         case (.collecting(let head, let body), .end):
             state = .answering
-            answer(head, body: body, context: context)
+            respond(head, to: ServiceHTTPRequest(head, body: body, channel: context.channel), with: configuration.answer, context: context)
+        case (.refusing, .body), (.draining, .body):
+            break
+        case (.refusing, .end):
+            state = .refusing(ended: true)
         case (.draining(let closeAtEnd), .end):
             state = .idle
             if closeAtEnd { context.close(promise: nil) }
-        case (.draining, .body):
-            break
-        case (.idle, _), (.collecting, .head), (.draining, .head), (.answering, _):
+        case (.idle, _), (.collecting, .head), (.refusing, .head), (.draining, .head), (.answering, _):
             // Out of step with the pipelining handler's one-request-at-a-time: not served further.
             context.close(promise: nil)
         }
@@ -117,29 +138,43 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         configuration.metrics?.requestFinished(listener: "service", status: 400)
     }
 
-    private func isServiceCall(_ head: HTTPRequestHead) -> Bool {
-        guard head.method == .POST else { return false }
+    /// Who answers a request: this handler (a call, or a 405), or the router.
+    private enum Route {
+        case call
+        case methodNotAllowed
+        case router
+    }
+
+    private func route(_ head: HTTPRequestHead) -> Route {
         var path = head.uri.utf8[...]
         if let query = path.firstIndex(of: UInt8(ascii: "?")) { path = path[..<query] }
         if path.last == UInt8(ascii: "/") { path = path.dropLast() }
-        return path.elementsEqual(configuration.path.utf8)
+        guard path.elementsEqual(configuration.path.utf8) else { return .router }
+        switch head.method {
+        case .POST: return .call
+        case .GET: return .router  // the published contract
+        default: return .methodNotAllowed
+        }
     }
 
-    private func answer(_ head: HTTPRequestHead, body: [UInt8], context: ChannelHandlerContext) {
-        let request = ServiceHTTPRequest(contentType: head.headers.first(name: "content-type"),
-                                         soapAction: head.headers.first(name: "soapaction"),
-                                         contentEncoding: head.headers.first(name: "content-encoding"),
-                                         host: head.headers.first(name: "host"), body: body, channel: context.channel)
+    /// Makes the answer in a task on the connection's event loop and writes it there. A refusal
+    /// answered before the request's end leaves the rest of the body to be drained.
+    private func respond(_ head: HTTPRequestHead, to request: ServiceHTTPRequest,
+                         with answer: @escaping @Sendable (ServiceHTTPRequest) async -> ServiceHTTPResponse, context: ChannelHandlerContext) {
         let (version, keepAlive) = (head.version, head.isKeepAlive)
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
-        let answer = configuration.answer
         Task(executorPreference: EventLoopTaskExecutor.of(loop)) {
             let response = await answer(request)
             loop.execute {
                 let (handler, context) = bound.value
-                handler.state = .idle
-                handler.write(response, version: version, keepAlive: keepAlive, closing: !keepAlive, context: context)
+                if case .refusing(ended: false) = handler.state {
+                    handler.state = .draining(closeAtEnd: !keepAlive)
+                    handler.write(response, version: version, keepAlive: keepAlive, closing: false, context: context)
+                } else {
+                    handler.state = .idle
+                    handler.write(response, version: version, keepAlive: keepAlive, closing: !keepAlive, context: context)
+                }
             }
         }
     }
@@ -154,6 +189,7 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "Content-Length", value: String(response.body.count))
         headers.add(name: "Date", value: HTTPDate.shared.now)
         headers.add(name: "Server", value: configuration.serverName)
+        if let allow = response.allow { headers.add(name: "Allow", value: allow) }
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
@@ -171,10 +207,15 @@ final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 }
 
-extension ServiceHTTPResponse {
-    /// SP-1001 as plain text, before a byte of the body is parsed.
-    static func tooLarge(_ limit: Int) -> ServiceHTTPResponse {
-        ServiceHTTPResponse(status: 413, contentType: "text/plain; charset=utf-8",
-                            body: Array("SP-1001: the request body is larger than \(limit) bytes\n".utf8))
+extension ServiceHTTPRequest {
+    init(_ head: HTTPRequestHead, body: [UInt8], channel: any Channel) {
+        self.init(contentType: head.headers.first(name: "content-type"), soapAction: head.headers.first(name: "soapaction"),
+                  contentEncoding: head.headers.first(name: "content-encoding"), host: head.headers.first(name: "host"),
+                  body: body, channel: channel)
     }
+}
+
+extension ServiceHTTPResponse {
+    /// The contract's 405 for any method but GET and POST on the service path.
+    static let methodNotAllowed = ServiceHTTPResponse(status: 405, contentType: "text/plain; charset=utf-8", body: [], allow: "GET, POST")
 }

@@ -18,40 +18,59 @@ struct ServiceRoutes: Sendable {
     let scheme: String
     let fallbackHost: String
 
-    /// The router's part of the endpoint; its POSTs never reach the router (`ServiceCallHandler`
-    /// takes them off the connection and hands them to `answer`).
+    /// The router's part of the endpoint: GET. Its POSTs never reach the router
+    /// (`ServiceCallHandler` takes them off the connection and hands them to `answer`), nor does
+    /// any other method: the handler answers those 405 itself, whatever the method's name.
     func add(to router: Router<Context>) {
         // Hummingbird matches a trailing slash to the same route, as the contract wants.
-        router.get(RouterPath(Self.path)) { request, _ in self.publishedContract(request) }
-        for method in [HTTPRequest.Method.put, .delete, .patch, .head, .options] {
-            router.on(RouterPath(Self.path), method: method) { _, _ in
-                Response(status: .methodNotAllowed, headers: [.allow: "GET, POST"])
-            }
-        }
+        router.get(RouterPath(Self.path)) { request, _ in try self.publishedContract(request) }
     }
 
     /// How the listener's service calls are taken: by `answer`, up to the body limit.
     func calls(serverName: String, metrics: PlatformMetrics?) -> ServiceCallHandler.Configuration {
-        .init(path: Self.path, maxBodyBytes: maxBodyBytes, serverName: serverName, metrics: metrics, answer: answer)
+        .init(path: Self.path, maxBodyBytes: maxBodyBytes, serverName: serverName, metrics: metrics, answer: answer,
+              refuseOversized: refuseOversized)
     }
 
     /// One call through the pipeline. A compressed body is refused (415) unread.
     @Sendable func answer(_ request: ServiceHTTPRequest) async -> ServiceHTTPResponse {
         if let encoding = request.contentEncoding, encoding.lowercased() != "identity" {
-            return ServiceHTTPResponse(status: 415, contentType: "text/plain; charset=utf-8", body: [])
+            return await refuse(request, PlatformFault(.malformedRequest, "a compressed request body (Content-Encoding) is not accepted"),
+                                status: 415)
         }
-        let call = InboundCall(body: request.body, contentType: request.contentType, soapAction: request.soapAction,
-                               peer: await ConnectionPeers.shared.peer(of: request.channel), endpoint: endpoint(authority: request.host))
-        let reply = await pipeline.handle(call)
+        let reply = await pipeline.handle(await inboundCall(request))
         return ServiceHTTPResponse(status: reply.status, contentType: reply.contentType, body: reply.body)
     }
 
-    func publishedContract(_ request: Request) -> Response {
+    /// A body over the limit: 413, with the SP-1001 fault a caller gets for any unreadable body.
+    @Sendable func refuseOversized(_ request: ServiceHTTPRequest) async -> ServiceHTTPResponse {
+        await refuse(request, PlatformFault(.malformedRequest, "the request body is larger than \(maxBodyBytes) bytes"), status: 413)
+    }
+
+    /// A refusal before the body is read: a SOAP fault, audited, like those after it is read.
+    private func refuse(_ request: ServiceHTTPRequest, _ fault: PlatformFault, status: Int) async -> ServiceHTTPResponse {
+        let reply = await pipeline.refuse(await inboundCall(request), fault, status: status)
+        return ServiceHTTPResponse(status: reply.status, contentType: reply.contentType, body: reply.body)
+    }
+
+    private func inboundCall(_ request: ServiceHTTPRequest) async -> InboundCall {
+        InboundCall(body: request.body, contentType: request.contentType, soapAction: request.soapAction,
+                    peer: await ConnectionPeers.shared.peer(of: request.channel), endpoint: endpoint(authority: request.host))
+    }
+
+    func publishedContract(_ request: Request) throws -> Response {
         if request.uri.query == "package" {
+            // The WSDLs inside name the address the client used, as `?wsdl` does.
+            let archive: Data
+            do {
+                archive = try contract.contractPackage.archive(endpoint: endpoint(authority: request.head.authority))
+            } catch {
+                throw HTTPError(.internalServerError, message: "the contract package could not be made")
+            }
             return Response(status: .ok,
                             headers: [.contentType: "application/zip",
                                       .contentDisposition: "attachment; filename=\"\(ContractPackage.fileName)\""],
-                            body: .init(byteBuffer: ByteBuffer(bytes: contract.contractPackage.archive)))
+                            body: .init(byteBuffer: ByteBuffer(bytes: archive)))
         }
         guard let query = request.uri.query,
               let text = contract.document(forQuery: query, endpoint: endpoint(authority: request.head.authority)) else {

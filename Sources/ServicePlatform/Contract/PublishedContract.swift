@@ -3,7 +3,7 @@ import Foundation
 /// The WSDL and XSD files a vendor downloads, served from the `wsdl/` directory as they are,
 /// except that each relative import becomes a `?xsd=NAME` / `?wsdl=NAME` URL on the endpoint and
 /// the service address becomes the one the client used; and the same files as one ZIP, the
-/// contract package (`?package`, see `ContractPackage`).
+/// contract package (`?package`, see `ContractPackage`), with the same address.
 package struct PublishedContract: Sendable {
     /// The address written in the WSDL files, replaced by the endpoint the client called.
     package static let addressInFiles = "https://localhost:8443/service/JC/Kontanthjaelp/2"
@@ -64,8 +64,14 @@ package struct PublishedContract: Sendable {
             return nil
         }
         guard let text = documents[name] else { return nil }
-        return text.replacingOccurrences(of: Self.basePlaceholder, with: endpoint)
-            .replacingOccurrences(of: Self.addressInFiles, with: endpoint)
+        return Self.withServiceAddress(text.replacingOccurrences(of: Self.basePlaceholder, with: endpoint), endpoint: endpoint)
+    }
+
+    /// `text` with the service address written in the files replaced by `endpoint`, the address
+    /// the client called. `?wsdl` and the contract package both go through here, so a client
+    /// generated from either calls the host it downloaded from, not `localhost:8443`.
+    static func withServiceAddress(_ text: String, endpoint: String) -> String {
+        text.replacingOccurrences(of: addressInFiles, with: endpoint)
     }
 
     /// Rewrites each relative reference (see `RelativeReferences`) to a URL on the endpoint:

@@ -48,6 +48,17 @@ package struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvert
         return date
     }
 
+    /// The day as a span of time in `timeZone`, from its first instant to the first of the next
+    /// day (23, 24 or 25 hours). In Europe/Copenhagen, the platform's business day, as for
+    /// `today`: the day a caller or administrator means by a date.
+    package func interval(in timeZone: TimeZone = copenhagen) -> DateInterval? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        guard let start = calendar.date(from: DateComponents(year: year, month: month, day: day)),
+              let end = calendar.date(byAdding: .day, value: 1, to: start) else { return nil }
+        return DateInterval(start: start, end: end)
+    }
+
     /// The platform's zone, looked up once.
     package static let copenhagen = TimeZone(identifier: "Europe/Copenhagen") ?? .gmt
     /// The Copenhagen day last asked for: every call asks, and a calendar costs tens of µs.

@@ -76,6 +76,28 @@ package struct ServiceCallPipeline: Sendable {
             outcome = error.code.rawValue
             faultCode = error.code.rawValue
         }
+        return await audited(reply, draft: draft, outcome: outcome, faultCode: faultCode, keep: keep, started: started, version: version)
+    }
+
+    /// A call refused before its body is read, because of the body itself (larger than the limit,
+    /// or compressed): the same SP-1001 fault and the same audit record as a body refused after
+    /// parsing, with what is known of the call (time, client certificate, SOAP version from the
+    /// content type), under the HTTP status the refusal calls for (413, 415) instead of 500.
+    package func refuse(_ call: InboundCall, _ fault: PlatformFault, status: Int) async -> OutboundReply {
+        let started = ContinuousClock.now
+        let transactionID = TransactionID()
+        let version = SOAPMediaType(contentType: call.contentType, soapAction: call.soapAction)?.version ?? .soap11
+        let draft = AuditDraft(transactionID: transactionID, time: call.receivedAt, certificateFingerprint: call.peer?.fingerprint)
+        let reply = Self.faultReply(fault, version: version, transactionID: transactionID, status: status)
+        return await audited(reply, draft: draft, outcome: fault.code.rawValue, faultCode: fault.code.rawValue, keep: nil,
+                             started: started, version: version)
+    }
+
+    /// Writes the call's one audit record and only then lets `reply` go; a record that cannot be
+    /// written turns the answer into SP-5000 (and its receipt is not kept).
+    private func audited(_ reply: OutboundReply, draft: AuditDraft, outcome: String, faultCode: String?, keep: StoredReceipt?,
+                         started: ContinuousClock.Instant, version: SOAPVersion) async -> OutboundReply {
+        let transactionID = draft.transactionID
         let elapsed = ContinuousClock.now - started
         let micros = Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
         do {
@@ -119,8 +141,10 @@ package struct ServiceCallPipeline: Sendable {
         QualifiedName(WSNamespaces.wsa, "ReplyTo"), QualifiedName(WSNamespaces.sbf, "Framework"), QualifiedName(WSNamespaces.wsse, "Security"),
     ]
 
-    private static func faultReply(_ fault: PlatformFault, version: SOAPVersion, transactionID: TransactionID) -> OutboundReply {
-        OutboundReply(status: 500, contentType: version.contentType(),
+    /// Status 500 for a fault (WS-I Basic Profile), unless a refusal before parsing calls for another.
+    private static func faultReply(_ fault: PlatformFault, version: SOAPVersion, transactionID: TransactionID,
+                                   status: Int = 500) -> OutboundReply {
+        OutboundReply(status: status, contentType: version.contentType(),
                       body: FaultMessage.envelope(fault, version: version, transactionID: transactionID),
                       transactionID: transactionID, faultCode: fault.code)
     }
