@@ -56,8 +56,9 @@ final class RunningPlatform: Sendable {
     }
 
     /// `databaseURL`: PostgreSQL instead of the SQLite file (several instances may share one).
+    /// `logger`: where the platform logs (nothing below critical by default).
     static func start(forwardTimeoutMs: Int = 10_000, trustedSTS: (file: String, entityID: String)? = nil,
-                      databaseURL: String? = nil) async throws -> RunningPlatform {
+                      databaseURL: String? = nil, logger: Logger? = nil) async throws -> RunningPlatform {
         let dataDirectory = NSTemporaryDirectory() + "sp-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: SharedTestPKI.directory, toPath: dataDirectory + "/pki")
@@ -66,8 +67,11 @@ final class RunningPlatform: Sendable {
                                         clientTrustRoots: [], jobcenterPort: 0, forwardConnectTimeoutMs: 2_000, forwardTimeoutMs: forwardTimeoutMs,
                                         trustedSTS: trustedSTS)
         settings.databaseURL = databaseURL
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        let logger = logger ?? {
+            var quiet = Logger(label: "test")
+            quiet.logLevel = .critical
+            return quiet
+        }()
         let platform = try await Platform.build(settings: settings, logger: logger)
         let ready = ReadyLine(host: "127.0.0.1", expected: ["service", "admin", "jobcenter"], printLine: false)
         let services = try PlatformRunner.services(platform, withDemoJobcenter: true, ready: ready)
@@ -225,9 +229,9 @@ final class RunningPlatform: Sendable {
 }
 
 /// Runs `body` against a fresh running platform and always stops it.
-func withRunningPlatform(forwardTimeoutMs: Int = 10_000, trustedSTS: (file: String, entityID: String)? = nil,
+func withRunningPlatform(forwardTimeoutMs: Int = 10_000, trustedSTS: (file: String, entityID: String)? = nil, logger: Logger? = nil,
                          _ body: (RunningPlatform) async throws -> Void) async throws {
-    let running = try await RunningPlatform.start(forwardTimeoutMs: forwardTimeoutMs, trustedSTS: trustedSTS)
+    let running = try await RunningPlatform.start(forwardTimeoutMs: forwardTimeoutMs, trustedSTS: trustedSTS, logger: logger)
     do {
         try await body(running)
     } catch {

@@ -55,7 +55,7 @@ package struct ServiceCallPipeline: Sendable {
         var draft = AuditDraft(transactionID: transactionID, time: call.receivedAt, certificateFingerprint: call.peer?.fingerprint)
         var reply: OutboundReply
         var outcome: String
-        var faultCode: String?
+        var fault: PlatformFault?
         var keep: StoredReceipt?
         // Held from the idempotency check until the record (and receipt) below is stored.
         var firstCall: MessagesInFlight.Lease?
@@ -74,9 +74,9 @@ package struct ServiceCallPipeline: Sendable {
         } catch {
             reply = Self.faultReply(error, version: version, transactionID: transactionID)
             outcome = error.code.rawValue
-            faultCode = error.code.rawValue
+            fault = error
         }
-        return await audited(reply, draft: draft, outcome: outcome, faultCode: faultCode, keep: keep, started: started, version: version)
+        return await audited(reply, draft: draft, outcome: outcome, fault: fault, keep: keep, started: started, version: version)
     }
 
     /// A call refused before its body is read, because of the body itself (larger than the limit,
@@ -89,26 +89,38 @@ package struct ServiceCallPipeline: Sendable {
         let version = SOAPMediaType(contentType: call.contentType, soapAction: call.soapAction)?.version ?? .soap11
         let draft = AuditDraft(transactionID: transactionID, time: call.receivedAt, certificateFingerprint: call.peer?.fingerprint)
         let reply = Self.faultReply(fault, version: version, transactionID: transactionID, status: status)
-        return await audited(reply, draft: draft, outcome: fault.code.rawValue, faultCode: fault.code.rawValue, keep: nil,
+        return await audited(reply, draft: draft, outcome: fault.code.rawValue, fault: fault, keep: nil,
                              started: started, version: version)
     }
 
     /// Writes the call's one audit record and only then lets `reply` go; a record that cannot be
     /// written turns the answer into SP-5000 (and its receipt is not kept).
-    private func audited(_ reply: OutboundReply, draft: AuditDraft, outcome: String, faultCode: String?, keep: StoredReceipt?,
+    private func audited(_ reply: OutboundReply, draft: AuditDraft, outcome: String, fault: PlatformFault?, keep: StoredReceipt?,
                          started: ContinuousClock.Instant, version: SOAPVersion) async -> OutboundReply {
         let transactionID = draft.transactionID
         let elapsed = ContinuousClock.now - started
         let micros = Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
         do {
-            try await d.audit.record(draft.record(outcome: outcome, faultCode: faultCode, latencyMicros: micros), receipt: keep)
+            try await d.audit.record(draft.record(outcome: outcome, faultCode: fault?.code.rawValue, latencyMicros: micros), receipt: keep)
         } catch {
             d.logger.error("audit record could not be written; answering SP-5000", metadata: ["transaktionsID": "\(transactionID)"])
             return Self.faultReply(PlatformFault(.internalError, "internal error"), version: version, transactionID: transactionID)
         }
-        d.logger.debug("call", metadata: ["transaktionsID": "\(transactionID)", "operation": "\(draft.operation ?? "-")", "outcome": "\(outcome)",
-                                          "caller": "\(draft.callerSystem ?? "-")"])
+        log(draft, outcome: outcome, fault: fault)
         return reply
+    }
+
+    /// One line per call: receipts at debug (the audit log has them all), faults the caller
+    /// caused at info, and the platform's or a receiver's failures at warning, so an outage or
+    /// a broken receiver shows at the default level. The fault's text names elements, never
+    /// values, and a receiver's own error texts (which could quote a CPR number) are left out.
+    private func log(_ draft: AuditDraft, outcome: String, fault: PlatformFault?) {
+        let level: Logger.Level = if let fault { fault.code.blamesSender ? .info : .warning } else { .debug }
+        guard d.logger.logLevel <= level else { return }
+        var metadata: Logger.Metadata = ["transaktionsID": "\(draft.transactionID)", "operation": "\(draft.operation ?? "-")",
+                                         "outcome": "\(outcome)", "caller": "\(draft.callerSystem ?? "-")"]
+        if let receiver = draft.receiverSystem { metadata["receiver"] = "\(receiver)" }
+        d.logger.log(level: level, fault.map { "call refused: \($0.text)" } ?? "call", metadata: metadata)
     }
 
     /// What a successful call produced, and what its answer needs.
