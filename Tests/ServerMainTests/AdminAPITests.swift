@@ -38,6 +38,25 @@ struct AdminAPITests {
         }
     }
 
+    @Test("agreement confusion: a second live agreement for one system, service and municipality is 409 naming the first; after a revoke a new one may be requested")
+    func oneLiveAgreement() async throws {
+        try await withRunningPlatform { p async throws in
+            let copenhagen = #"{"systemId": "ky-demo", "service": "JC/Kontanthjaelp/2", "municipalityCvr": "64942212"}"#
+            let (approvedStatus, approvedText) = try await p.admin(.post, "/admin/api/agreements", json: copenhagen)
+            #expect(approvedStatus == 409 && approvedText.contains("approved"), "\(approvedText)")
+            let ballerup = #"{"systemId": "ky-demo", "service": "JC/Kontanthjaelp/2", "municipalityCvr": "58271713"}"#
+            let (status, text) = try await p.admin(.post, "/admin/api/agreements", json: ballerup)
+            #expect(status == 200, "\(text)")
+            let id = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String])["id"] ?? ""
+            let (again, againText) = try await p.admin(.post, "/admin/api/agreements", json: ballerup)
+            #expect(again == 409 && againText.contains(id) && againText.contains("requested"), "\(againText)")
+            #expect(try await p.admin(.post, "/admin/api/agreements/\(id)/revoke").0 == 200)
+            #expect(try await p.admin(.post, "/admin/api/agreements", json: ballerup).0 == 200)
+            let live = try await p.platform.store.registryContents().agreements.filter { $0.municipalityCVR == "58271713" && $0.state != .revoked }
+            #expect(live.count == 1)
+        }
+    }
+
     @Test("a receiver URL that is not HTTPS is 400")
     func receiverNotHTTPS() async throws {
         try await withRunningPlatform { p async throws in

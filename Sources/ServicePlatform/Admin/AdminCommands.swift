@@ -45,11 +45,19 @@ package struct AdminCommands: Sendable {
         try await write { try await store.addVisibilityGroup(systemID: systemID, group: group) }
     }
 
-    /// Requests an agreement; it takes effect once approved.
+    /// Requests an agreement; it takes effect once approved. 409 while one for the same system,
+    /// service and municipality is requested or approved (a revoked one may be requested again).
     package func requestAgreement(systemID: String, service: String, municipalityCVR: String) async throws(AdminError) -> AgreementRecord {
         guard services.contains(service) else { throw AdminError(.badRequest, "unknown service \(service)") }
         guard let cvr = MunicipalityCVR(municipalityCVR), municipalities.municipality(cvr: cvr) != nil else {
             throw AdminError(.badRequest, "municipalityCvr is not the CVR of a municipality")
+        }
+        // One live agreement per (system, service, municipality): with two, revoking "the"
+        // agreement would leave the other approved, and the access with it.
+        if let live = try await contents().agreements.first(where: {
+            $0.systemID == systemID && $0.service == service && $0.municipalityCVR == cvr.rawValue && $0.state != .revoked
+        }) {
+            throw AdminError(.conflict, "agreement \(live.id) (\(live.state.rawValue)) already covers this system, service and municipality")
         }
         let agreement = AgreementRecord(id: UUID().uuidString.lowercased(), systemID: systemID, service: service,
                                         municipalityCVR: cvr.rawValue, state: .requested)
