@@ -10,6 +10,8 @@ apt_packages+=(libjemalloc2)
 apt_packages+=(chromium chromium-driver)
 # The store tests run against a throwaway PostgreSQL server that scripts/test.sh starts.
 apt_packages+=(postgresql)
+# The listener-certificate test reads the certificate a listener presents with `openssl s_client`.
+apt_packages+=(openssl)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -58,7 +58,8 @@ final class RunningPlatform: Sendable {
     /// `databaseURL`: PostgreSQL instead of the SQLite file (several instances may share one).
     /// `logger`: where the platform logs (nothing below critical by default).
     static func start(forwardTimeoutMs: Int = 10_000, trustedSTS: (file: String, entityID: String)? = nil,
-                      databaseURL: String? = nil, logger: Logger? = nil) async throws -> RunningPlatform {
+                      databaseURL: String? = nil, logger: Logger? = nil,
+                      configure: (inout PlatformSettings) -> Void = { _ in }) async throws -> RunningPlatform {
         let dataDirectory = NSTemporaryDirectory() + "sp-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: SharedTestPKI.directory, toPath: dataDirectory + "/pki")
@@ -67,6 +68,7 @@ final class RunningPlatform: Sendable {
                                         clientTrustRoots: [], jobcenterPort: 0, forwardConnectTimeoutMs: 2_000, forwardTimeoutMs: forwardTimeoutMs,
                                         trustedSTS: trustedSTS)
         settings.databaseURL = databaseURL
+        configure(&settings)
         let logger = logger ?? {
             var quiet = Logger(label: "test")
             quiet.logLevel = .critical

@@ -22,11 +22,13 @@ struct Platform: Sendable {
     let transport: HTTPSReceiverTransport
     let adminToken: String
     let logger: Logger
-    let tokens: TokenService
+    /// The built-in STS: exttest only.
+    let tokens: TokenService?
+    /// What the service listener presents.
+    let serviceTLS: PEMPair
     /// Metrics, receiver probes and the status report (admin listener).
     let observability: PlatformObservability
-    /// Self-service test certificates from the exttest CA: this build always runs on the
-    /// exttest PKI (`ExttestPKI.ensure` above), so it offers them; nil turns them off.
+    /// Self-service test certificates from the exttest CA: exttest only.
     let testCertificates: TestCertificateIssuer?
     /// The admin pages' login sessions (in memory).
     let adminSessions: AdminSessions
@@ -37,8 +39,12 @@ struct Platform: Sendable {
         let pki = try ExttestPKI.ensure(dataDirectory: settings.dataDirectory)
         let store = try await Self.openStore(settings: settings, logger: logger)
         let registry = try await Registry(store: store)
+        // The data folder's generated certificates unless configured: what `demo` and a first
+        // `serve` run on; a deployment names its own.
+        let serviceTLS = try settings.tlsCertificate.map(PEMPair.init(files:)) ?? PEMPair(pki.routerServer)
+        let clientIdentity = try settings.clientCertificate.map(PEMPair.init(files:)) ?? PEMPair(pki.platformClient)
         let transport = try HTTPSReceiverTransport(
-            clientCertificatePEM: pki.platformClient.certificatePEM, clientKeyPEM: pki.platformClient.keyPEM,
+            clientCertificatePEM: clientIdentity.certificatePEM, clientKeyPEM: clientIdentity.keyPEM,
             timeouts: .init(connect: .milliseconds(Int64(settings.forwardConnectTimeoutMs)), total: .milliseconds(Int64(settings.forwardTimeoutMs))))
         // Calls are counted as the audit log commits them: once each, with nothing read back.
         var walCounts: (@Sendable () -> WALCheckpointer.Counts)?
@@ -49,18 +55,19 @@ struct Platform: Sendable {
         let (service, municipalities) = (parts.service, parts.municipalities)
         let commands = AdminCommands(store: store, registry: registry, municipalities: municipalities, services: [service.name])
         let observability = try PlatformObservability(service: service.name, metrics: metrics, store: store, registry: registry,
-                                                      municipalities: municipalities, pki: pki,
+                                                      municipalities: municipalities, clientIdentity: clientIdentity,
                                                       probeInterval: .seconds(settings.probeIntervalSeconds), logger: logger)
         return Platform(
             settings: settings, pki: pki, store: store, registry: registry,
             commands: commands,
             municipalities: municipalities, pipeline: ServiceCallPipeline(parts.dependencies),
             contract: try PublishedContract(directory: settings.wsdlDirectory, signingCertificatePEM: parts.signingCertificatePEM,
-                                            stsCertificatePEM: pki.sts.certificatePEM), transport: transport,
+                                            stsCertificatePEM: parts.publishedSTSCertificatePEM), transport: transport,
             adminToken: settings.adminToken ?? Self.randomToken(), logger: logger,
-            tokens: TokenService(issuer: parts.issuer, verifier: parts.verifier, registry: registry, agreements: parts.agreements,
-                                 directory: municipalities, audiences: parts.audiences),
-            observability: observability, testCertificates: TestCertificateIssuer(pki: pki, commands: commands),
+            tokens: settings.exttest ? TokenService(issuer: parts.issuer, verifier: parts.verifier, registry: registry, agreements: parts.agreements,
+                                                    directory: municipalities, audiences: parts.audiences) : nil,
+            serviceTLS: serviceTLS,
+            observability: observability, testCertificates: settings.exttest ? TestCertificateIssuer(pki: pki, commands: commands) : nil,
             adminSessions: AdminSessions())
     }
 
@@ -83,8 +90,8 @@ struct Platform: Sendable {
         let routes = ServiceRoutes(pipeline: pipeline, contract: contract, maxBodyBytes: settings.maxBodyBytes,
                                    scheme: "https", fallbackHost: "\(settings.bindAddress):\(settings.servicePort)")
         routes.add(to: router)
-        STSRoutes(tokens: tokens).add(to: router)
-        let tls = try ListenerTLS.service(certificatePEM: pki.routerServer.certificatePEM, keyPEM: pki.routerServer.keyPEM)
+        if let tokens { STSRoutes(tokens: tokens).add(to: router) }
+        let tls = try ListenerTLS.service(certificatePEM: serviceTLS.certificatePEM, keyPEM: serviceTLS.keyPEM)
         let serverName = "serviceplatform"
         let calls = routes.calls(serverName: serverName, metrics: observability.metrics)
         return Application(router: router, server: try .tls(.serviceHTTP1(calls), configuration: tls),
@@ -117,13 +124,17 @@ struct PipelineParts {
     let audiences: Set<String>
     let issuer: AssertionIssuer
     let signingCertificatePEM: String
+    /// The STS certificate the contract package carries: the built-in one on exttest, else the
+    /// configured STS's (none without one).
+    let publishedSTSCertificatePEM: String?
     let dependencies: ServiceCallPipeline.Dependencies
 
     init(settings: PlatformSettings, pki: ExttestPKI, store: any PlatformStore, registry: Registry, transport: any ReceiverTransport,
          logger: Logger, auditCommitted: AuditLog.Committed? = nil) throws {
         let municipalities = try MunicipalityDirectory.shipped()
         let service = KontanthjaelpService(schema: try KontanthjaelpSchema(wsdlDirectory: settings.wsdlDirectory))
-        var trustBundles = [pki.ca.certificatePEM]
+        // The data folder's test CA signs the exttest certificates: trusted on exttest only.
+        var trustBundles = settings.exttest ? [pki.ca.certificatePEM] : []
         for file in settings.clientTrustRoots { trustBundles.append(try String(contentsOfFile: file, encoding: .utf8)) }
         let verifier = try ClientCertificateVerifier(pemBundles: trustBundles)
         let agreements = AgreementPolicy(service: service.name)
@@ -139,9 +150,12 @@ struct PipelineParts {
         let audiences = Set([PlatformSettings.defaultAudience] + settings.extraAudiences)
         let issuer = try AssertionIssuer(entityID: PlatformSettings.exttestSTSEntityID, certificatePEM: pki.sts.certificatePEM,
                                          privateKeyPEM: pki.sts.keyPEM)
-        var trusted = [try TrustedSTS(entityID: issuer.entityID, certificatePEM: pki.sts.certificatePEM)]
+        var trusted = settings.exttest ? [try TrustedSTS(entityID: issuer.entityID, certificatePEM: pki.sts.certificatePEM)] : []
+        var externalSTSPEM: String?
         if let external = settings.trustedSTS {
-            trusted.append(try TrustedSTS(entityID: external.entityID, certificatePEM: try String(contentsOfFile: external.file, encoding: .utf8)))
+            let pem = try String(contentsOfFile: external.file, encoding: .utf8)
+            trusted.append(try TrustedSTS(entityID: external.entityID, certificatePEM: pem))
+            externalSTSPEM = pem
         }
         dependencies.securityModel = SecurityModelSelector(
             authorityContext: dependencies.securityModel,
@@ -162,6 +176,7 @@ struct PipelineParts {
         self.audiences = audiences
         self.issuer = issuer
         self.signingCertificatePEM = signingCertificatePEM
+        publishedSTSCertificatePEM = settings.exttest ? pki.sts.certificatePEM : externalSTSPEM
         self.dependencies = dependencies
     }
 }

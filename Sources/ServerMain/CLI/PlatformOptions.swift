@@ -61,6 +61,22 @@ struct PlatformOptions: ParsableArguments {
                                discussion: "SERVICEPLATFORM_SERVICE_AUDIENCE may hold several audiences, separated by newlines or commas; flags add to them."))
     var serviceAudience: [String] = []
 
+    @Option(help: "PEM certificate (chain) the service listener presents (default: generated into the data folder by its test CA).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "PEM client certificate the platform presents to receivers (default: generated into the data folder by its test CA).")
+    var clientCert: String?
+
+    @Option(help: "PEM private key of --client-cert.")
+    var clientKey: String?
+
+    @Flag(help: ArgumentHelp("serve only: also run the exttest parts (trust the data folder's test CA for client certificates, the built-in STS, test certificates); demo always does.",
+                             discussion: "Or SERVICEPLATFORM_EXTTEST=true."))
+    var exttest = false
+
     @Option(help: "Seconds between probes of each receiver (feeds /status and /metrics).")
     var probeIntervalSeconds: Int?
 
@@ -117,6 +133,9 @@ struct PlatformOptions: ParsableArguments {
             extraAudiences: values("service-audience", serviceAudience),
             signingCertificate: value("signing-cert", signingCert),
             signingKey: value("signing-key", signingKey),
+            tlsCertificate: try Self.pair(value("tls-cert", tlsCert), value("tls-key", tlsKey), "--tls-cert", "--tls-key"),
+            clientCertificate: try Self.pair(value("client-cert", clientCert), value("client-key", clientKey), "--client-cert", "--client-key"),
+            exttest: exttest || ["1", "true", "yes"].contains(environment[Self.environmentName("exttest")]?.lowercased() ?? ""),
             probeIntervalSeconds: max(1, intValue("probe-interval-seconds", probeIntervalSeconds) ?? 30))
     }
 }
@@ -144,6 +163,13 @@ struct PlatformSettings: Sendable {
     var extraAudiences: [String] = []
     var signingCertificate: String? = nil
     var signingKey: String? = nil
+    /// The listener's certificate and key files; nil: the data folder's generated ones.
+    var tlsCertificate: (certificate: String, key: String)? = nil
+    /// The client certificate and key presented to receivers; nil: the data folder's generated ones.
+    var clientCertificate: (certificate: String, key: String)? = nil
+    /// The exttest parts: the data folder's test CA trusted for client certificates, the built-in
+    /// STS trusted and served, test certificates offered. `demo` always; `serve` with `--exttest`.
+    var exttest: Bool = true
     var probeIntervalSeconds: Int = 30
 
     /// The audience every assertion may name, whatever is configured.
@@ -153,6 +179,23 @@ struct PlatformSettings: Sendable {
 }
 
 extension PlatformOptions {
+    struct IncompletePair: Error, CustomStringConvertible {
+        let given: String
+        let missing: String
+        var description: String { "\(given) needs \(missing)" }
+    }
+
+    /// A certificate file and its key file: both or neither.
+    static func pair(_ certificate: String?, _ key: String?, _ certificateFlag: String, _ keyFlag: String)
+        throws(IncompletePair) -> (certificate: String, key: String)? {
+        switch (certificate, key) {
+        case (nil, nil): return nil
+        case (let c?, let k?): return (c, k)
+        case (_?, nil): throw IncompletePair(given: certificateFlag, missing: keyFlag)
+        case (nil, _?): throw IncompletePair(given: keyFlag, missing: certificateFlag)
+        }
+    }
+
     struct MissingEntityID: Error, CustomStringConvertible {
         var description: String { "--trusted-sts needs --sts-entity-id" }
     }

@@ -67,7 +67,11 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "Delete the data folder's contents first: a new CA, new certificates, empty databases.") var reset = false
 
     func run() async throws {
-        let settings = try options.resolved()
+        let settings = try { () throws -> PlatformSettings in
+            var settings = try options.resolved()
+            settings.exttest = true  // the exttest environment, whatever the flag says
+            return settings
+        }()
         let logger = PlatformRunner.bootstrapLogging()
         if reset {
             // A new CA with the old registry would leave the demo caller's new certificate unknown.

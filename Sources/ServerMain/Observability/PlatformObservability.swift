@@ -11,10 +11,10 @@ final class PlatformObservability: Sendable {
     let store: any ObservabilityStore
 
     init(service: String, metrics: PlatformMetrics, store: any ObservabilityStore, registry: Registry, municipalities: MunicipalityDirectory,
-         pki: ExttestPKI, probeInterval: Duration = .seconds(30), logger: Logger) throws {
+         clientIdentity: PEMPair, probeInterval: Duration = .seconds(30), logger: Logger) throws {
         let rules = StatusRules()
         let prober = try ReceiverProber(registry: registry, store: store, metrics: metrics, rules: rules,
-                                        clientCertificatePEM: pki.platformClient.certificatePEM, clientKeyPEM: pki.platformClient.keyPEM,
+                                        clientCertificatePEM: clientIdentity.certificatePEM, clientKeyPEM: clientIdentity.keyPEM,
                                         interval: probeInterval, logger: logger)
         self.metrics = metrics
         self.prober = prober
