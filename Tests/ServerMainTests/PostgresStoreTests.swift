@@ -76,6 +76,14 @@ struct PostgresStoreTests {
         #expect(contents.version == after)  // read in the same transaction as the rows
         await #expect(throws: StoreError.self) { try await store.setSystemActive("nobody", active: true) }
         #expect(try await store.registryVersion() == after)
+        // Removals: only the named system's certificate or membership, 404 otherwise.
+        try await store.removeCertificate(systemID: "ky", sha256: "bb")
+        await #expect(throws: StoreError.notFound("system jc has no certificate aa")) { try await store.removeCertificate(systemID: "jc", sha256: "aa") }
+        try await store.removeVisibilityGroup(systemID: "ky", group: "MONOPOLBRUD")
+        await #expect(throws: StoreError.self) { try await store.removeVisibilityGroup(systemID: "ky", group: "MONOPOLBRUD") }
+        let trimmed = try await store.registryContents()
+        #expect(trimmed.certificates.map(\.sha256) == ["aa"] && trimmed.visibilityGroups.isEmpty)
+        #expect(try await store.registryVersion() > after)
     }
 
     @Test("an instance's own admin change leaves its snapshot at the database's registry version, so its follower does not reload it again")

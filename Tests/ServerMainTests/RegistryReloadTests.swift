@@ -83,6 +83,8 @@ private final class GatedRegistryStore: PlatformStore {
     func addCertificate(_ certificate: CertificateRecord) async throws { try await inner.addCertificate(certificate) }
     func setSystemActive(_ systemID: String, active: Bool) async throws { try await inner.setSystemActive(systemID, active: active) }
     func addVisibilityGroup(systemID: String, group: String) async throws { try await inner.addVisibilityGroup(systemID: systemID, group: group) }
+    func removeCertificate(systemID: String, sha256: String) async throws { try await inner.removeCertificate(systemID: systemID, sha256: sha256) }
+    func removeVisibilityGroup(systemID: String, group: String) async throws { try await inner.removeVisibilityGroup(systemID: systemID, group: group) }
     func createAgreement(_ agreement: AgreementRecord) async throws { try await inner.createAgreement(agreement) }
     func setAgreementState(id: String, state: AgreementRecord.State) async throws -> AgreementRecord {
         try await inner.setAgreementState(id: id, state: state)

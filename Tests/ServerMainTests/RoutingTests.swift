@@ -124,6 +124,38 @@ struct RoutingTests {
         }
     }
 
+    @Test("a retired or leaked certificate, removed, is SP-2001 from the next call while the system's other certificate works; removing again is 404")
+    func certificateRemoved() async throws {
+        try await withRunningPlatform { p async throws in
+            let caller = try await p.registerCaller()
+            let next = try p.pki.authority().issue(commonName: "Test caller 2027", usage: .client)
+            let (_, added) = try await p.admin(.post, "/admin/api/systems/\(caller.id)/certificates",
+                                               json: #"{"certificatePem": \#(RunningPlatform.json(try next.certificatePEM))}"#)
+            let nextFingerprint = try RunningPlatform.field("id", in: added)
+            let oldFingerprint = try #require(try await p.platform.store.registryContents().certificates
+                .first { $0.systemID == caller.id && $0.sha256 != nextFingerprint }?.sha256)
+            #expect(try await p.admin(.delete, "/admin/api/systems/\(caller.id)/certificates/\(oldFingerprint)").0 == 200)
+            let (envelope, besked) = retCall()
+            try await expectRefused(p, try await p.post(envelope, as: .certificate(caller.certificate)), code: "SP-2001", beskedID: besked)
+            #expect(try await p.post(retCall().0, as: .certificate(next)).1.receiptStatus == "Modtaget")
+            #expect(try await p.admin(.delete, "/admin/api/systems/\(caller.id)/certificates/\(oldFingerprint)").0 == 404)
+            // Another system's certificate cannot be removed through this one.
+            #expect(try await p.admin(.delete, "/admin/api/systems/ky-demo/certificates/\(nextFingerprint)").0 == 404)
+        }
+    }
+
+    @Test("a system taken out of MONOPOLBRUD is SP-2002 from the next call; removing a membership it lacks is 404")
+    func visibilityGroupRemoved() async throws {
+        try await withRunningPlatform { p async throws in
+            let caller = try await p.registerCaller()
+            #expect(try await p.post(retCall().0, as: .certificate(caller.certificate)).1.receiptStatus == "Modtaget")
+            #expect(try await p.admin(.delete, "/admin/api/systems/\(caller.id)/visibility-groups/MONOPOLBRUD").0 == 200)
+            let (envelope, besked) = retCall()
+            try await expectRefused(p, try await p.post(envelope, as: .certificate(caller.certificate)), code: "SP-2002", beskedID: besked)
+            #expect(try await p.admin(.delete, "/admin/api/systems/\(caller.id)/visibility-groups/MONOPOLBRUD").0 == 404)
+        }
+    }
+
     @Test("AuthorityContext missing is SP-2001")
     func authorityContextMissing() async throws {
         try await withRunningPlatform { p async throws in

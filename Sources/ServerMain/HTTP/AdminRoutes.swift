@@ -82,6 +82,16 @@ struct AdminRoutes: Sendable {
             try await Self.run { () async throws(AdminError) in try await commands.addVisibilityGroup(systemID: id, group: body.group) }
             return Done(ok: true)
         }
+        api.delete("systems/:id/certificates/:sha256") { _, context -> Done in
+            let (id, sha256) = (try context.parameters.require("id"), try context.parameters.require("sha256"))
+            try await Self.run { () async throws(AdminError) in try await commands.removeCertificate(systemID: id, sha256: sha256) }
+            return Done(ok: true)
+        }
+        api.delete("systems/:id/visibility-groups/:group") { _, context -> Done in
+            let (id, group) = (try context.parameters.require("id"), try context.parameters.require("group"))
+            try await Self.run { () async throws(AdminError) in try await commands.removeVisibilityGroup(systemID: id, group: group) }
+            return Done(ok: true)
+        }
         for (path, active) in [("systems/:id/activate", true), ("systems/:id/deactivate", false)] {
             api.post(RouterPath(path)) { _, context -> Done in
                 let id = try context.parameters.require("id")

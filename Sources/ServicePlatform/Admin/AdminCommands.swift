@@ -45,6 +45,16 @@ package struct AdminCommands: Sendable {
         try await write { try await store.addVisibilityGroup(systemID: systemID, group: group) }
     }
 
+    /// Retires a certificate (after a rollover, or because it leaked): calls with it are refused
+    /// from the next call on, as the registry snapshot is reloaded.
+    package func removeCertificate(systemID: String, sha256: String) async throws(AdminError) {
+        try await write { try await store.removeCertificate(systemID: systemID, sha256: sha256.lowercased()) }
+    }
+
+    package func removeVisibilityGroup(systemID: String, group: String) async throws(AdminError) {
+        try await write { try await store.removeVisibilityGroup(systemID: systemID, group: group) }
+    }
+
     /// Requests an agreement; it takes effect once approved. 409 while one for the same system,
     /// service and municipality is requested or approved (a revoked one may be requested again).
     package func requestAgreement(systemID: String, service: String, municipalityCVR: String) async throws(AdminError) -> AgreementRecord {

@@ -23,6 +23,9 @@ package protocol PlatformStore: Sendable {
     func addCertificate(_ certificate: CertificateRecord) async throws
     func setSystemActive(_ systemID: String, active: Bool) async throws
     func addVisibilityGroup(systemID: String, group: String) async throws
+    /// Takes a certificate from its system (retired after a rollover, or compromised).
+    func removeCertificate(systemID: String, sha256: String) async throws
+    func removeVisibilityGroup(systemID: String, group: String) async throws
     func createAgreement(_ agreement: AgreementRecord) async throws
     func setAgreementState(id: String, state: AgreementRecord.State) async throws -> AgreementRecord
     func putReceiver(_ receiver: ReceiverRecord) async throws

@@ -126,6 +126,24 @@ package final class PostgresStore: PlatformStore, Sendable {
         }
     }
 
+    package func removeCertificate(systemID: String, sha256: String) async throws {
+        try await transaction { connection, logger in
+            let removed = try await connection.query(
+                "DELETE FROM system_certificate WHERE sha256 = \(sha256) AND system_id = \(systemID) RETURNING sha256", logger: logger)
+            for try await _ in removed { return }
+            throw StoreError.notFound("system \(systemID) has no certificate \(sha256)")
+        }
+    }
+
+    package func removeVisibilityGroup(systemID: String, group: String) async throws {
+        try await transaction { connection, logger in
+            let removed = try await connection.query(
+                "DELETE FROM visibility_group WHERE system_id = \(systemID) AND name = \(group) RETURNING name", logger: logger)
+            for try await _ in removed { return }
+            throw StoreError.notFound("system \(systemID) is not in visibility group \(group)")
+        }
+    }
+
     package func createAgreement(_ agreement: AgreementRecord) async throws {
         try await transaction { connection, logger in
             try await Self.requireSystem(agreement.systemID, on: connection, logger)

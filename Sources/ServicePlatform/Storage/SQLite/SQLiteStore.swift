@@ -114,6 +114,20 @@ package final class SQLiteStore: PlatformStore {
         }
     }
 
+    package func removeCertificate(systemID: String, sha256: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM system_certificate WHERE sha256 = ? AND system_id = ?", arguments: [sha256, systemID])
+            guard db.changesCount == 1 else { throw StoreError.notFound("system \(systemID) has no certificate \(sha256)") }
+        }
+    }
+
+    package func removeVisibilityGroup(systemID: String, group: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM visibility_group WHERE system_id = ? AND name = ?", arguments: [systemID, group])
+            guard db.changesCount == 1 else { throw StoreError.notFound("system \(systemID) is not in visibility group \(group)") }
+        }
+    }
+
     package func createAgreement(_ agreement: AgreementRecord) async throws {
         try await pool.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM system WHERE id = ?", arguments: [agreement.systemID]) != nil else {
