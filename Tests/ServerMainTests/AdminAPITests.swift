@@ -79,6 +79,24 @@ struct AdminAPITests {
         }
     }
 
+    @Test("the audit log finds the one call a caller quotes by TransaktionsID (from a receipt or a fault), any letter case")
+    func auditByTransaction() async throws {
+        try await withRunningPlatform { p async throws in
+            let reply = try await p.post(retCall().0)
+            _ = try await p.post(retCall().0)
+            let transaction = try #require(reply.1.element("urn:serviceplatform:jc:kontanthjaelp:2", "TransaktionsID"))
+            let (status, body) = try await p.admin(.get, "/admin/api/audit?transaktionsId=\(transaction.uppercased())")
+            #expect(status == 200)
+            func records(_ json: String) throws -> [[String: Any]] {
+                try #require((try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["records"] as? [[String: Any]])
+            }
+            let found = try records(body)
+            #expect(found.count == 1 && found.first?["transactionID"] as? String == transaction, "\(body.prefix(400))")
+            let (_, none) = try await p.admin(.get, "/admin/api/audit?transaktionsId=\(UUID().uuidString.lowercased())")
+            #expect(try records(none).isEmpty)
+        }
+    }
+
     @Test("the audit log filters by BeskedID and outcome and pages newest first")
     func auditQuery() async throws {
         try await withRunningPlatform { p async throws in

@@ -27,6 +27,14 @@ struct AdminPagesTests {
         }
     }
 
+    @Test("the audit page reads a date alone as the Danish day, to its last microsecond for 'to', as the API does")
+    func auditPageDates() throws {
+        let from = try #require(try AuditView.Filters.time("2026-12-07", "from"))
+        let to = try #require(try AuditView.Filters.time("2026-12-07", "to", endOfDay: true))
+        #expect(from == Date(timeIntervalSince1970: 1_796_598_000))  // 2026-12-06T23:00:00Z, midnight in Copenhagen (CET)
+        #expect(to.timeIntervalSince(from) > 86_399.999 && to.timeIntervalSince(from) < 86_400)
+    }
+
     @Test("a form posted without a login is 401 and writes nothing")
     func postWithoutLogin() async throws {
         try await withRunningPlatform { p async throws in

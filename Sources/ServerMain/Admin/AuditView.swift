@@ -11,7 +11,7 @@ struct AuditView {
                            "SP-3001", "SP-3002", "SP-3003", "SP-4001", "SP-5000"]
 
     struct Filters: Sendable {
-        var from = "", to = "", systemId = "", municipalityCode = "", beskedId = "", outcome = "", cursor = ""
+        var from = "", to = "", systemId = "", municipalityCode = "", beskedId = "", transaktionsId = "", outcome = "", cursor = ""
 
         init() {}
 
@@ -20,17 +20,18 @@ struct AuditView {
                 (parameters[Substring(name)].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
             }
             from = value("from"); to = value("to"); systemId = value("systemId"); municipalityCode = value("municipalityCode")
-            beskedId = value("beskedId"); outcome = value("outcome"); cursor = value("cursor")
+            beskedId = value("beskedId"); transaktionsId = value("transaktionsId"); outcome = value("outcome"); cursor = value("cursor")
         }
 
         /// The store's query; a time that cannot be read is a 400 with a message.
         func query() throws(AdminError) -> AuditQuery {
             var query = AuditQuery()
             query.from = try Self.time(from, "from")
-            query.to = try Self.time(to, "to")
+            query.to = try Self.time(to, "to", endOfDay: true)
             query.systemID = systemId.isEmpty ? nil : systemId
             query.municipalityCode = municipalityCode.isEmpty ? nil : municipalityCode
             query.beskedID = beskedId.isEmpty ? nil : beskedId.lowercased()
+            query.transactionID = transaktionsId.isEmpty ? nil : transaktionsId.lowercased()
             query.outcome = outcome.isEmpty ? nil : outcome
             if !cursor.isEmpty {
                 guard Int64(cursor) != nil else { throw AdminError(.badRequest, "cursor must be a number") }
@@ -40,10 +41,14 @@ struct AuditView {
             return query
         }
 
-        /// ISO 8601 with a zone, or a browser's `datetime-local` value (Danish time).
-        static func time(_ text: String, _ name: String) throws(AdminError) -> Date? {
+        /// ISO 8601 with a zone, or a browser's `datetime-local` value (Danish time); a date alone
+        /// is that day in Danish time, to its last microsecond for `to` (as the API reads it).
+        static func time(_ text: String, _ name: String, endOfDay: Bool = false) throws(AdminError) -> Date? {
             guard !text.isEmpty else { return nil }
             if let date = try? Date(text, strategy: .iso8601) { return date }
+            if text.utf8.count == 10, let day = CalendarDate(xsDate: text)?.interval() {
+                return endOfDay ? Date(unixMicros: day.end.unixMicros - 1) : day.start
+            }
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "Europe/Copenhagen") ?? .gmt
@@ -57,7 +62,7 @@ struct AuditView {
         /// The filters as a query string, with another cursor.
         func queryString(cursor next: String?) -> String {
             var pairs: [(String, String)] = [("from", from), ("to", to), ("systemId", systemId), ("municipalityCode", municipalityCode),
-                                              ("beskedId", beskedId), ("outcome", outcome)].filter { !$0.1.isEmpty }
+                                              ("beskedId", beskedId), ("transaktionsId", transaktionsId), ("outcome", outcome)].filter { !$0.1.isEmpty }
             if let next { pairs.append(("cursor", next)) }
             return pairs.map { "\($0.0)=\(HTML.queryValue($0.1))" }.joined(separator: "&")
         }
@@ -92,6 +97,7 @@ struct AuditView {
             <div><label for="systemId">Calling system</label><select id="systemId" name="systemId">\(AdminLayout.options(systemOptions, selected: filters.systemId, blank: "any"))</select></div>
             <div><label for="municipalityCode">Municipality code</label><input type="text" id="municipalityCode" name="municipalityCode" value="\(filters.municipalityCode)" maxlength="3"></div>
             <div><label for="beskedId">BeskedID</label><input type="text" id="beskedId" name="beskedId" value="\(filters.beskedId)"></div>
+            <div><label for="transaktionsId">TransaktionsID</label><input type="text" id="transaktionsId" name="transaktionsId" value="\(filters.transaktionsId)"></div>
             <div><label for="outcome">Outcome</label><select id="outcome" name="outcome">\(AdminLayout.options(Self.outcomes.map { ($0, $0) }, selected: filters.outcome, blank: "any"))</select></div>
             <div><button type="submit">Filter</button> <a href="/admin/audit">Clear</a></div></div></form>
             <table id="audit"><thead><tr><th>Time</th><th>Caller</th><th>Model</th><th>Municipality</th><th>Operation</th><th>BeskedID</th>\

@@ -155,6 +155,7 @@ struct AdminRoutes: Sendable {
         query.systemID = text("systemId")
         query.municipalityCode = text("municipalityCode")
         query.beskedID = text("beskedId")
+        query.transactionID = text("transaktionsId")?.lowercased()
         query.outcome = text("outcome")
         query.cursor = text("cursor")
         if let limit = text("limit") {

@@ -53,6 +53,8 @@ package struct AuditQuery: Sendable, Equatable {
     package var systemID: String?
     package var municipalityCode: String?
     package var beskedID: String?
+    /// The TransaktionsID a caller quotes from a receipt or a fault: one call.
+    package var transactionID: String?
     package var outcome: String?
     package var limit: Int = 100
     /// The `sequence` of the last record of the previous page.

@@ -279,6 +279,7 @@ package final class PostgresStore: PlatformStore, Sendable {
         if let v = query.systemID { bind("caller_system = ?", v) }
         if let v = query.municipalityCode { bind("municipality_code = ?", v) }
         if let v = query.beskedID { bind("besked_id = ?", v) }
+        if let v = query.transactionID { bind("transaction_id = ?", v) }
         if let v = query.outcome { bind("outcome = ?", v) }
         if let cursor = query.cursor, let seq = Int64(cursor) { bind("seq < ?", seq) }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")

@@ -268,6 +268,7 @@ package final class SQLiteStore: PlatformStore {
                 """)
             arguments += [v, v]
         }
+        if let v = query.transactionID { conditions.append("transaction_id = ?"); arguments += [v] }
         if let v = query.outcome { conditions.append("outcome = ?"); arguments += [v] }
         if let cursor = query.cursor, let seq = Int64(cursor) { conditions.append("seq < ?"); arguments += [seq] }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
