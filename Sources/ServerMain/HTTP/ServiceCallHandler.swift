@@ -29,8 +29,8 @@ struct ServiceHTTPResponse: Sendable {
 /// only sees methods it has a route for (anything else it answers 404), and NIO's parser hands
 /// over methods such as TRACE, PROPFIND or SOURCE (`HTTPMethod.RAW`) that no route can list.
 /// Every other request (a GET for the published contract, other paths) passes on untouched,
-/// to Hummingbird's HTTP types and router. It reads NIO's own request parts, before their conversion to HTTP types, which a
-/// service call does not need. One request at a time: the pipelining handler in front holds
+/// to Hummingbird's HTTP types and router. It reads NIO's own request parts, before their
+/// conversion to HTTP types, which a service call does not need. One request at a time: the pipelining handler in front holds
 /// the next one until the answer's end is written, and closes the connection at graceful
 /// shutdown once the call under way has its answer.
 final class ServiceCallHandler: ChannelInboundHandler, RemovableChannelHandler {
