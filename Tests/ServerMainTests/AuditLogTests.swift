@@ -8,7 +8,7 @@ import Testing
 @Suite("Audit log group commit")
 struct AuditLogTests {
     /// A SQLite store that counts commits and can be told to fail them.
-    final class CountingStore: PlatformStore {
+    final class CountingStore: SQLiteStoreWrapper {
         let inner: SQLiteStore
         let commits = Atomic<Int>(0)
         let failing = Atomic<Bool>(false)
@@ -32,22 +32,6 @@ struct AuditLogTests {
             if failing.load(ordering: .relaxed) { throw DiskFull() }
             try inner.appendAudit(records, receipts: receipts)
         }
-
-        func registryContents() async throws -> RegistryContents { try await inner.registryContents() }
-        func createSystem(_ system: SystemRecord, certificate: CertificateRecord?) async throws { try await inner.createSystem(system, certificate: certificate) }
-        func addCertificate(_ certificate: CertificateRecord) async throws { try await inner.addCertificate(certificate) }
-        func setSystemActive(_ systemID: String, active: Bool) async throws { try await inner.setSystemActive(systemID, active: active) }
-        func addVisibilityGroup(systemID: String, group: String) async throws { try await inner.addVisibilityGroup(systemID: systemID, group: group) }
-        func removeCertificate(systemID: String, sha256: String) async throws { try await inner.removeCertificate(systemID: systemID, sha256: sha256) }
-        func removeVisibilityGroup(systemID: String, group: String) async throws { try await inner.removeVisibilityGroup(systemID: systemID, group: group) }
-        func createAgreement(_ agreement: AgreementRecord) async throws { try await inner.createAgreement(agreement) }
-        func setAgreementState(id: String, state: AgreementRecord.State) async throws -> AgreementRecord { try await inner.setAgreementState(id: id, state: state) }
-        func putReceiver(_ receiver: ReceiverRecord) async throws { try await inner.putReceiver(receiver) }
-        func storedReceipt(callerSystem: String, beskedID: String) async throws -> StoredReceipt? {
-            try await inner.storedReceipt(callerSystem: callerSystem, beskedID: beskedID)
-        }
-        func audit(_ query: AuditQuery) async throws -> [AuditRecord] { try await inner.audit(query) }
-        func auditCount() async throws -> Int { try await inner.auditCount() }
     }
 
     private static func record(_ n: Int) -> AuditRecord {

@@ -45,8 +45,8 @@ struct RegistryReloadTests {
 }
 
 /// A SQLite store whose next registry read can be held after it has read, until released.
-private final class GatedRegistryStore: PlatformStore {
-    private let inner: SQLiteStore
+private final class GatedRegistryStore: SQLiteStoreWrapper {
+    let inner: SQLiteStore
     private let state = Mutex<(armed: Bool, held: CheckedContinuation<Void, Never>?, waiter: CheckedContinuation<Void, Never>?)>((false, nil, nil))
 
     init(_ inner: SQLiteStore) { self.inner = inner }
@@ -78,22 +78,4 @@ private final class GatedRegistryStore: PlatformStore {
         }
         return contents
     }
-
-    func createSystem(_ system: SystemRecord, certificate: CertificateRecord?) async throws { try await inner.createSystem(system, certificate: certificate) }
-    func addCertificate(_ certificate: CertificateRecord) async throws { try await inner.addCertificate(certificate) }
-    func setSystemActive(_ systemID: String, active: Bool) async throws { try await inner.setSystemActive(systemID, active: active) }
-    func addVisibilityGroup(systemID: String, group: String) async throws { try await inner.addVisibilityGroup(systemID: systemID, group: group) }
-    func removeCertificate(systemID: String, sha256: String) async throws { try await inner.removeCertificate(systemID: systemID, sha256: sha256) }
-    func removeVisibilityGroup(systemID: String, group: String) async throws { try await inner.removeVisibilityGroup(systemID: systemID, group: group) }
-    func createAgreement(_ agreement: AgreementRecord) async throws { try await inner.createAgreement(agreement) }
-    func setAgreementState(id: String, state: AgreementRecord.State) async throws -> AgreementRecord {
-        try await inner.setAgreementState(id: id, state: state)
-    }
-    func putReceiver(_ receiver: ReceiverRecord) async throws { try await inner.putReceiver(receiver) }
-    func storedReceipt(callerSystem: String, beskedID: String) async throws -> StoredReceipt? {
-        try await inner.storedReceipt(callerSystem: callerSystem, beskedID: beskedID)
-    }
-    func appendAudit(_ records: [AuditRecord], receipts: [StoredReceipt]) throws { try inner.appendAudit(records, receipts: receipts) }
-    func audit(_ query: AuditQuery) async throws -> [AuditRecord] { try await inner.audit(query) }
-    func auditCount() async throws -> Int { try await inner.auditCount() }
 }

@@ -127,20 +127,20 @@ package final class PostgresStore: PlatformStore, Sendable {
     }
 
     package func removeCertificate(systemID: String, sha256: String) async throws {
-        try await transaction { connection, logger in
-            let removed = try await connection.query(
-                "DELETE FROM system_certificate WHERE sha256 = \(sha256) AND system_id = \(systemID) RETURNING sha256", logger: logger)
-            for try await _ in removed { return }
-            throw StoreError.notFound("system \(systemID) has no certificate \(sha256)")
-        }
+        try await deleteOne("DELETE FROM system_certificate WHERE sha256 = \(sha256) AND system_id = \(systemID) RETURNING sha256",
+                            missing: "system \(systemID) has no certificate \(sha256)")
     }
 
     package func removeVisibilityGroup(systemID: String, group: String) async throws {
+        try await deleteOne("DELETE FROM visibility_group WHERE system_id = \(systemID) AND name = \(group) RETURNING name",
+                            missing: "system \(systemID) is not in visibility group \(group)")
+    }
+
+    /// A `DELETE … RETURNING` that must remove a row; `StoreError.notFound(missing)` otherwise.
+    private func deleteOne(_ query: PostgresQuery, missing: String) async throws {
         try await transaction { connection, logger in
-            let removed = try await connection.query(
-                "DELETE FROM visibility_group WHERE system_id = \(systemID) AND name = \(group) RETURNING name", logger: logger)
-            for try await _ in removed { return }
-            throw StoreError.notFound("system \(systemID) is not in visibility group \(group)")
+            for try await _ in try await connection.query(query, logger: logger) { return }
+            throw StoreError.notFound(missing)
         }
     }
 
