@@ -46,9 +46,7 @@ struct AuditView {
         static func time(_ text: String, _ name: String, endOfDay: Bool = false) throws(AdminError) -> Date? {
             guard !text.isEmpty else { return nil }
             if let date = try? Date(text, strategy: .iso8601) { return date }
-            if text.utf8.count == 10, let day = CalendarDate(xsDate: text)?.interval() {
-                return endOfDay ? Date(unixMicros: day.end.unixMicros - 1) : day.start
-            }
+            if let day = CalendarDate.dayBound(text, endOfDay: endOfDay) { return day }
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "Europe/Copenhagen") ?? .gmt

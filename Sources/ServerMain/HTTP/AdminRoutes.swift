@@ -144,9 +144,7 @@ struct AdminRoutes: Sendable {
         func time(_ name: String, endOfDay: Bool) throws -> Date? {
             guard let text = parameters[Substring(name)].map(String.init), !text.isEmpty else { return nil }
             if let date = try? Date(text, strategy: .iso8601) { return date }
-            if text.utf8.count == 10, let day = CalendarDate(xsDate: text)?.interval() {
-                return endOfDay ? Date(unixMicros: day.end.unixMicros - 1) : day.start
-            }
+            if let day = CalendarDate.dayBound(text, endOfDay: endOfDay) { return day }
             throw HTTPError(.badRequest, message: "\(name) must be an ISO 8601 time or a date (YYYY-MM-DD, Danish time)")
         }
         query.from = try time("from", endOfDay: false)

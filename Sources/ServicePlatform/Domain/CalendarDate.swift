@@ -59,6 +59,13 @@ package struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvert
         return DateInterval(start: start, end: end)
     }
 
+    /// A date alone (`2026-12-07`) as a time filter's bound: the first instant of that Danish
+    /// day, or with `endOfDay` its last microsecond (an inclusive `to`); nil for anything else.
+    package static func dayBound(_ text: String, endOfDay: Bool) -> Date? {
+        guard text.utf8.count == 10, let day = CalendarDate(xsDate: text)?.interval() else { return nil }
+        return endOfDay ? Date(unixMicros: day.end.unixMicros - 1) : day.start
+    }
+
     /// The platform's zone, looked up once.
     package static let copenhagen = TimeZone(identifier: "Europe/Copenhagen") ?? .gmt
     /// The Copenhagen day last asked for: every call asks, and a calendar costs tens of µs.
