@@ -17,9 +17,12 @@ final class FakeReceiver: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
     private let slowCalls: Mutex<Int>
+    private let peers: Mutex<[String]>
 
     /// How many calls `/slow` has been sent.
     var slowCallCount: Int { slowCalls.withLock { $0 } }
+    /// The SHA-256 fingerprints of the client certificates `/peer-certificate` was called with.
+    var peerCertificates: [String] { peers.withLock { $0 } }
 
     static let kvitteringModtaget = SampleMessages.envelope(
         "<kh:RetBevillingResponse xmlns:kh=\"urn:serviceplatform:jc:kontanthjaelp:2\"><kh:Kvittering><kh:Status>Modtaget</kh:Status></kh:Kvittering></kh:RetBevillingResponse>")
@@ -37,6 +40,7 @@ final class FakeReceiver: Sendable {
         self.port = port
         self.group = group
         self.slowCalls = Mutex(0)
+        self.peers = Mutex([])
         self.task = task
     }
 
@@ -52,6 +56,13 @@ final class FakeReceiver: Sendable {
         router.post("/peer-port") { _, context in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "\(context.remoteAddress?.port ?? 0)")))
         }
+        // Answers a receipt and keeps the fingerprint of the client certificate the caller presented.
+        router.post("/peer-certificate") { _, context in
+            let certificate = try await context.channel.nioSSL_peerCertificate().get()
+            let fingerprint = try certificate.map { CertificateFingerprint.sha256(try $0.toDERBytes()) } ?? "none"
+            receiver.withLock { $0 }?.peers.withLock { $0.append(fingerprint) }
+            return Response(status: .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: kvitteringModtaget)))
+        }
         router.post("/http500") { _, _ in Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "boom"))) }
         router.post("/garbage") { _, _ in Response(status: .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: "this is not xml <<<"))) }
         router.post("/nostatus") { _, _ in
@@ -66,7 +77,9 @@ final class FakeReceiver: Sendable {
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(pki.jobcenterServer.certificatePEM.utf8)).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(pki.jobcenterServer.keyPEM.utf8), format: .pem)))
-        tls.certificateVerification = .none
+        // Client certificates are asked for (and any of the test CA's taken), so `/peer-certificate` can tell which came.
+        tls.certificateVerification = .noHostnameVerification
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(pki.ca.certificatePEM.utf8)))
         let bound = ReadyLine(host: "127.0.0.1", expected: ["fake"], printLine: false)
         var logger = Logger(label: "fake-receiver")
         logger.logLevel = .critical
@@ -89,14 +102,17 @@ final class FakeReceiver: Sendable {
     }
 }
 
-/// Knows the connection's far end, so `/peer-port` can tell connections apart.
+/// Knows the connection's far end, so `/peer-port` can tell connections apart and
+/// `/peer-certificate` can read the client certificate.
 struct FakeReceiverContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
     let remoteAddress: SocketAddress?
+    let channel: any Channel
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        channel = source.channel
     }
 }
 

@@ -69,6 +69,25 @@ struct ServeModeTests {
         }
     }
 
+    @Test("receivers are presented the certificate --client-cert names, not the data folder's generated one")
+    func receiverFacingCertificate() async throws {
+        let own = (certificate: SharedTestPKI.directory + "/ky-demo.pem", key: SharedTestPKI.directory + "/ky-demo-key.pem")
+        try await Self.withServe({ settings in
+            settings.clientCertificate = own
+            settings.clientTrustRoots = [SharedTestPKI.directory + "/ca.pem"]
+        }) { p async throws in
+            let fake = try await FakeReceiver.start(pki: p.pki)
+            try await RoutingTests.moveReceiver(p, to: fake.url("/peer-certificate"))
+            let (status, reply) = try await p.post(retCall().0)
+            let seen = fake.peerCertificates
+            await fake.stop()
+            #expect(status == .ok && reply.receiptStatus == "Modtaget", "\(reply.text.prefix(300))")
+            let ownDER = try CertificateAuthority.load(certificatePEM: try String(contentsOfFile: own.certificate, encoding: .utf8),
+                                                       privateKeyPEM: try String(contentsOfFile: own.key, encoding: .utf8)).root.certificateDER
+            #expect(seen == [CertificateFingerprint.sha256(ownDER)])
+        }
+    }
+
     @Test("--exttest (or SERVICEPLATFORM_EXTTEST) turns the exttest parts on for serve; a certificate flag needs its key flag")
     func options() throws {
         #expect(try PlatformOptions.parse(["--data-dir", "d"]).resolved(environment: [:]).exttest == false)
