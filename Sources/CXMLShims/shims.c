@@ -161,9 +161,9 @@ static int is_excluded(const cxmlshims_walk *w, xmlNodePtr node) {
 /* Notes `ns` (used by `user`) when no element from `user` up to the root declares it. */
 static void note_namespace(cxmlshims_walk *w, xmlNodePtr user, xmlNsPtr ns) {
     if (ns == NULL || (ns->prefix != NULL && strcmp((const char *)ns->prefix, "xml") == 0)) return;
-    int known = 0;
-    for (int i = 0; i < w->usedCount && !known; i++) known = w->used[i] == ns;
-    if (!known && w->usedCount <= 64) {
+    int known = w->usedCount > 64; /* past 64, nothing is looked up any more */
+    for (int i = 0; i < w->usedCount && i < 64 && !known; i++) known = w->used[i] == ns;
+    if (!known) {
         if (w->usedCount < 64) w->used[w->usedCount] = ns;
         w->usedCount++;
     }
@@ -204,7 +204,7 @@ static void write_element(cxmlshims_walk *w, cxmlshims_buffer *b, xmlNodePtr ele
        unqualified elements out of a default namespace declared further up. */
     for (xmlNsPtr def = element->nsDef; def != NULL; def = def->next) {
         int used = w->usedCount > 64 || (def->prefix == NULL && (def->href == NULL || def->href[0] == 0));
-        for (int i = 0; i < w->usedCount && !used; i++) used = w->used[i] == def;
+        for (int i = 0; i < w->usedCount && i < 64 && !used; i++) used = w->used[i] == def;
         if (used) buffer_declaration(b, def);
     }
     for (xmlAttrPtr attribute = element->properties; attribute != NULL; attribute = attribute->next) {

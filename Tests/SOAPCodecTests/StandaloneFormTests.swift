@@ -35,6 +35,15 @@ struct StandaloneFormTests {
         #expect(again.exclusiveCanonicalForm() == original.exclusiveCanonicalForm(), "\(String(decoding: standalone, as: UTF8.self))")
     }
 
+    @Test("more namespaces in use than the walker tracks (70): every declaration is kept, and the form is still the same")
+    func manyNamespaces() throws {
+        let inner = (0..<70).map { #"<n\#($0):c xmlns:n\#($0)="urn:n\#($0)" n\#($0):a="v">t</n\#($0):c>"# }.joined()
+        let xml = #"<o:env xmlns:o="urn:o" xmlns:x="urn:a"><x:e>\#(inner)</x:e></o:env>"#
+        let original = try element(xml, "e")
+        let standalone = try #require(original.standaloneForm(excluding: []))
+        #expect(try reparsed(standalone).exclusiveCanonicalForm() == original.exclusiveCanonicalForm())
+    }
+
     @Test("excluded children, comments and processing instructions are left out, and declarations only they used; the rest is as it was")
     func exclusions() throws {
         let xml = #"<r xmlns="urn:a" xmlns:c="urn:c"><c:Context><c:Secret>s</c:Secret></c:Context><!-- note --><?pi x?><h>1</h><b>2<!-- in --></b></r>"#
