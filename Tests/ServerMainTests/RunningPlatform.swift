@@ -232,8 +232,9 @@ final class RunningPlatform: Sendable {
 
 /// Runs `body` against a fresh running platform and always stops it.
 func withRunningPlatform(forwardTimeoutMs: Int = 10_000, trustedSTS: (file: String, entityID: String)? = nil, logger: Logger? = nil,
+                         configure: (inout PlatformSettings) -> Void = { _ in },
                          _ body: (RunningPlatform) async throws -> Void) async throws {
-    let running = try await RunningPlatform.start(forwardTimeoutMs: forwardTimeoutMs, trustedSTS: trustedSTS, logger: logger)
+    let running = try await RunningPlatform.start(forwardTimeoutMs: forwardTimeoutMs, trustedSTS: trustedSTS, logger: logger, configure: configure)
     do {
         try await body(running)
     } catch {

@@ -15,15 +15,10 @@ struct ServeModeTests {
     /// Runs `body` against a platform as `serve` builds it without `--exttest`, stopped after.
     static func withServe(_ configure: (inout PlatformSettings) -> Void = { _ in },
                           _ body: (RunningPlatform) async throws -> Void) async throws {
-        let p = try await RunningPlatform.start(configure: { settings in
+        try await withRunningPlatform(configure: { settings in
             settings.exttest = false
             configure(&settings)
-        })
-        do { try await body(p) } catch {
-            await p.stop()
-            throw error
-        }
-        await p.stop()
+        }, body)
     }
 
     @Test("trust confusion: a certificate from the data folder's test CA is SP-2001, though registered, until that CA is configured as a client trust root")

@@ -111,11 +111,7 @@ package final class PostgresStore: PlatformStore, Sendable {
     }
 
     package func setSystemActive(_ systemID: String, active: Bool) async throws {
-        try await transaction { connection, logger in
-            let updated = try await connection.query("UPDATE system SET active = \(active) WHERE id = \(systemID) RETURNING id", logger: logger)
-            for try await _ in updated { return }
-            throw StoreError.notFound("no system \(systemID)")
-        }
+        try await changeOne("UPDATE system SET active = \(active) WHERE id = \(systemID) RETURNING id", missing: "no system \(systemID)")
     }
 
     package func addVisibilityGroup(systemID: String, group: String) async throws {
@@ -127,17 +123,17 @@ package final class PostgresStore: PlatformStore, Sendable {
     }
 
     package func removeCertificate(systemID: String, sha256: String) async throws {
-        try await deleteOne("DELETE FROM system_certificate WHERE sha256 = \(sha256) AND system_id = \(systemID) RETURNING sha256",
+        try await changeOne("DELETE FROM system_certificate WHERE sha256 = \(sha256) AND system_id = \(systemID) RETURNING sha256",
                             missing: "system \(systemID) has no certificate \(sha256)")
     }
 
     package func removeVisibilityGroup(systemID: String, group: String) async throws {
-        try await deleteOne("DELETE FROM visibility_group WHERE system_id = \(systemID) AND name = \(group) RETURNING name",
+        try await changeOne("DELETE FROM visibility_group WHERE system_id = \(systemID) AND name = \(group) RETURNING name",
                             missing: "system \(systemID) is not in visibility group \(group)")
     }
 
-    /// A `DELETE … RETURNING` that must remove a row; `StoreError.notFound(missing)` otherwise.
-    private func deleteOne(_ query: PostgresQuery, missing: String) async throws {
+    /// An `UPDATE` or `DELETE … RETURNING` that must change a row; `StoreError.notFound(missing)` otherwise.
+    private func changeOne(_ query: PostgresQuery, missing: String) async throws {
         try await transaction { connection, logger in
             for try await _ in try await connection.query(query, logger: logger) { return }
             throw StoreError.notFound(missing)

@@ -99,10 +99,7 @@ package final class SQLiteStore: PlatformStore {
     }
 
     package func setSystemActive(_ systemID: String, active: Bool) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE system SET active = ? WHERE id = ?", arguments: [active, systemID])
-            guard db.changesCount == 1 else { throw StoreError.notFound("no system \(systemID)") }
-        }
+        try await changeOne("UPDATE system SET active = ? WHERE id = ?", [active, systemID], missing: "no system \(systemID)")
     }
 
     package func addVisibilityGroup(systemID: String, group: String) async throws {
@@ -115,16 +112,20 @@ package final class SQLiteStore: PlatformStore {
     }
 
     package func removeCertificate(systemID: String, sha256: String) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM system_certificate WHERE sha256 = ? AND system_id = ?", arguments: [sha256, systemID])
-            guard db.changesCount == 1 else { throw StoreError.notFound("system \(systemID) has no certificate \(sha256)") }
-        }
+        try await changeOne("DELETE FROM system_certificate WHERE sha256 = ? AND system_id = ?", [sha256, systemID],
+                            missing: "system \(systemID) has no certificate \(sha256)")
     }
 
     package func removeVisibilityGroup(systemID: String, group: String) async throws {
+        try await changeOne("DELETE FROM visibility_group WHERE system_id = ? AND name = ?", [systemID, group],
+                            missing: "system \(systemID) is not in visibility group \(group)")
+    }
+
+    /// An `UPDATE` or `DELETE` that must change exactly one row; `StoreError.notFound(missing)` otherwise.
+    private func changeOne(_ sql: String, _ arguments: StatementArguments, missing: String) async throws {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM visibility_group WHERE system_id = ? AND name = ?", arguments: [systemID, group])
-            guard db.changesCount == 1 else { throw StoreError.notFound("system \(systemID) is not in visibility group \(group)") }
+            try db.execute(sql: sql, arguments: arguments)
+            guard db.changesCount == 1 else { throw StoreError.notFound(missing) }
         }
     }
 
