@@ -151,8 +151,13 @@ struct ServiceListenerTests {
             let connection = try await RawServiceConnection.open(running)
             let call = Self.call()
             try await connection.send(Array(call[..<(call.count / 2)]))
-            try await Task.sleep(for: .milliseconds(200))
-            let (_, during) = try await running.admin(.get, "/metrics", token: nil)
+            // Until the server has read the head (a fixed 200 ms was too short on a loaded machine).
+            var during = ""
+            for _ in 0..<100 {
+                during = try await running.admin(.get, "/metrics", token: nil).1
+                if during.contains("serviceplatform_http_requests_in_flight{listener=\"service\"} 1") { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
             #expect(during.contains("serviceplatform_http_requests_in_flight{listener=\"service\"} 1"))
             await connection.close()
             var after = ""
