@@ -83,6 +83,24 @@ struct ServeModeTests {
         }
     }
 
+    @Test("misconfiguration: a response-signing key that is not the signing certificate's is refused at start, and --signing-cert needs --signing-key")
+    func signingPair() async throws {
+        let dir = SharedTestPKI.directory
+        let certificate = try String(contentsOfFile: dir + "/response-signing.pem", encoding: .utf8)
+        // Every SAML-model answer signed with another key would fail the client's check against
+        // the published certificate; the platform must not start that way.
+        #expect(throws: ResponseSigner.KeyMismatch.self) {
+            try ResponseSigner(certificatePEM: certificate, privateKeyPEM: String(contentsOfFile: dir + "/sts-key.pem", encoding: .utf8))
+        }
+        await #expect(throws: ResponseSigner.KeyMismatch.self) {
+            try await Self.withServe({ $0.signingCertificate = (dir + "/response-signing.pem", dir + "/sts-key.pem") }) { _ in }
+        }
+        _ = try ResponseSigner(certificatePEM: certificate, privateKeyPEM: String(contentsOfFile: dir + "/response-signing-key.pem", encoding: .utf8))
+        #expect(throws: PlatformOptions.IncompletePair.self) { try PlatformOptions.parse(["--signing-cert", "c.pem"]).resolved(environment: [:]) }
+        let both = try PlatformOptions.parse(["--signing-cert", "c.pem", "--signing-key", "k.pem"]).resolved(environment: [:])
+        #expect(both.signingCertificate?.certificate == "c.pem" && both.signingCertificate?.key == "k.pem")
+    }
+
     @Test("--exttest (or SERVICEPLATFORM_EXTTEST) turns the exttest parts on for serve; a certificate flag needs its key flag")
     func options() throws {
         #expect(try PlatformOptions.parse(["--data-dir", "d"]).resolved(environment: [:]).exttest == false)

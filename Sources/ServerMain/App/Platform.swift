@@ -162,11 +162,9 @@ struct PipelineParts {
             token: SAMLTokenModel(settings: .init(trustedSTS: trusted, audiences: audiences), registry: registry,
                                   agreements: agreements, directory: municipalities,
                                   replay: (store as? PostgresStore).map { $0 as any ReplayGuard } ?? ReplayCache()))
-        let signingCertificatePEM = try settings.signingCertificate.map { try String(contentsOfFile: $0, encoding: .utf8) }
-            ?? pki.responseSigning.certificatePEM
-        dependencies.responseSigner = try ResponseSigner(
-            certificatePEM: signingCertificatePEM,
-            privateKeyPEM: try settings.signingKey.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? pki.responseSigning.keyPEM)
+        let signing = try settings.signingCertificate.map(PEMPair.init(files:)) ?? PEMPair(pki.responseSigning)
+        let signingCertificatePEM = signing.certificatePEM
+        dependencies.responseSigner = try ResponseSigner(certificatePEM: signing.certificatePEM, privateKeyPEM: signing.keyPEM)
         dependencies.logger = logger
         dependencies.limits = XMLLimits(maxBytes: settings.maxBodyBytes)
         self.service = service

@@ -131,8 +131,7 @@ struct PlatformOptions: ParsableArguments {
             forwardTimeoutMs: intValue("forward-timeout-ms", forwardTimeoutMs) ?? 10_000,
             trustedSTS: try Self.trustedSTSSetting(file: value("trusted-sts", trustedSts), entityID: value("sts-entity-id", stsEntityId)),
             extraAudiences: values("service-audience", serviceAudience),
-            signingCertificate: value("signing-cert", signingCert),
-            signingKey: value("signing-key", signingKey),
+            signingCertificate: try Self.pair(value("signing-cert", signingCert), value("signing-key", signingKey), "--signing-cert", "--signing-key"),
             tlsCertificate: try Self.pair(value("tls-cert", tlsCert), value("tls-key", tlsKey), "--tls-cert", "--tls-key"),
             clientCertificate: try Self.pair(value("client-cert", clientCert), value("client-key", clientKey), "--client-cert", "--client-key"),
             exttest: exttest || ["1", "true", "yes"].contains(environment[Self.environmentName("exttest")]?.lowercased() ?? ""),
@@ -161,8 +160,8 @@ struct PlatformSettings: Sendable {
     /// An external STS: (certificate file, entity id).
     var trustedSTS: (file: String, entityID: String)? = nil
     var extraAudiences: [String] = []
-    var signingCertificate: String? = nil
-    var signingKey: String? = nil
+    /// The SAML-model answers' signing certificate and key files; nil: the data folder's generated ones.
+    var signingCertificate: (certificate: String, key: String)? = nil
     /// The listener's certificate and key files; nil: the data folder's generated ones.
     var tlsCertificate: (certificate: String, key: String)? = nil
     /// The client certificate and key presented to receivers; nil: the data folder's generated ones.

@@ -1,6 +1,7 @@
 import Foundation
 import SOAPCodec
 import SwiftASN1
+import X509
 
 /// Signs the answer to a call made under the SAML model, as OIO IDWS clients require before
 /// they accept it: WS-Addressing (`Action` = the operation's action + `Response`, a new
@@ -12,10 +13,20 @@ package struct ResponseSigner: Sendable {
     private let certificateBase64: String
     package let certificatePEM: String
 
+    /// The private key given for signing does not belong to the signing certificate.
+    package struct KeyMismatch: Error, CustomStringConvertible {
+        package var description: String { "the response-signing key does not belong to the response-signing certificate" }
+    }
+
+    /// A key that is not the certificate's is refused here, at start: every answer signed with
+    /// it would fail the client's check against the published signing certificate.
     package init(certificatePEM: String, privateKeyPEM: String) throws {
         guard let der = try PEMDocument.parseMultiple(pemString: certificatePEM).first(where: { $0.discriminator == "CERTIFICATE" })?.derBytes else {
             throw CocoaError(.fileReadCorruptFile)
         }
+        guard let keyDocument = try PEMDocument.parseMultiple(pemString: privateKeyPEM).first(where: { $0.discriminator.hasSuffix("PRIVATE KEY") }),
+              try Certificate(derEncoded: der).publicKey == Certificate.PrivateKey(pemDocument: keyDocument).publicKey
+        else { throw KeyMismatch() }
         key = try SignatureKey(privateKeyPEM: privateKeyPEM)
         certificateBase64 = Data(der).base64EncodedString()
         self.certificatePEM = certificatePEM
