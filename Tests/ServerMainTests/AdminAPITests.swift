@@ -158,6 +158,47 @@ struct AdminAPITests {
         #expect(query.to?.unixMicros == (try Date(to, strategy: format)).unixMicros)
     }
 
+    @Test("usage accounting: calls counted per caller, AccountingInfo, operation and outcome, within from/to and for one system")
+    func usageByAccountingInfo() async throws {
+        try await withRunningPlatform { p async throws in
+            func call(_ accounting: String?, code: String = "101") -> String {
+                retCall(code: code) { message in
+                    guard let accounting else {
+                        return message.replacingOccurrences(of: "<cc:AccountingInfo>Koebenhavns Kommune, Beskaeftigelses- og Integrationsforvaltningen</cc:AccountingInfo>", with: "")
+                    }
+                    return message.replacingOccurrences(of: "Koebenhavns Kommune, Beskaeftigelses- og Integrationsforvaltningen", with: accounting)
+                }.0
+            }
+            let before = Date()
+            for _ in 0..<3 { _ = try await p.post(call("Jobcenter &quot;A&quot; &amp; co")) }   // read as Jobcenter "A" & co
+            _ = try await p.post(call("Jobcenter B"))
+            _ = try await p.post(call(nil))
+            _ = try await p.post(call("Jobcenter B", code: "999"))   // no receiver: a fault, counted under its outcome
+            struct Usage: Decodable { let rows: [UsageRow] }
+            func usage(_ query: String) async throws -> [UsageRow] {
+                let (status, body) = try await p.admin(.get, "/admin/api/usage" + query)
+                #expect(status == 200, "\(body.prefix(300))")
+                return try JSONDecoder().decode(Usage.self, from: Data(body.utf8)).rows
+            }
+            let from = ISO8601DateFormatter().string(from: before.addingTimeInterval(-1))
+            let rows = try await usage("?from=\(from)&systemId=\("ky-demo")")
+            let received = rows.filter { $0.outcome == "Modtaget" }
+            #expect(Set(received.map(\.accountingInfo)) == ["Jobcenter \"A\" & co", "Jobcenter B", nil], "\(rows)")
+            #expect(received.first { $0.accountingInfo == "Jobcenter \"A\" & co" }?.calls == 3)
+            #expect(received.first { $0.accountingInfo == "Jobcenter B" }?.calls == 1)
+            #expect(received.allSatisfy { $0.callerSystem == "ky-demo" && $0.operation == "RetBevilling" })
+            let faults = rows.filter { $0.outcome != "Modtaget" }
+            #expect(faults.count == 1 && faults.first?.accountingInfo == "Jobcenter B" && faults.first?.calls == 1, "\(rows)")
+            #expect(rows.reduce(0) { $0 + $1.calls } == 6)
+            // Before the calls, and another system: nothing.
+            let earlier = ISO8601DateFormatter().string(from: before.addingTimeInterval(-60))
+            #expect(try await usage("?from=\(earlier)&to=\(ISO8601DateFormatter().string(from: before.addingTimeInterval(-30)))").isEmpty)
+            #expect(try await usage("?systemId=\(UUID().uuidString)").isEmpty)
+            #expect(try await p.admin(.get, "/admin/api/usage?from=yesterday").0 == 400)
+            #expect(try await p.admin(.get, "/admin/api/usage", token: nil).0 == 401)
+        }
+    }
+
     @Test("bad input: from/to that are neither a time nor a real date are 400",
           arguments: ["2026-13-01", "2026-02-30", "2026-12-7", "2026-12-07x", "07-12-2026", "yesterday", "2026-12-07T10:00"])
     func auditBadDates(_ text: String) {

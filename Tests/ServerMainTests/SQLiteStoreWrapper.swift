@@ -25,4 +25,5 @@ extension SQLiteStoreWrapper {
     func appendAudit(_ records: [AuditRecord], receipts: [StoredReceipt]) throws { try inner.appendAudit(records, receipts: receipts) }
     func audit(_ query: AuditQuery) async throws -> [AuditRecord] { try await inner.audit(query) }
     func auditCount() async throws -> Int { try await inner.auditCount() }
+    func usage(_ query: UsageQuery) async throws -> [UsageRow] { try await inner.usage(query) }
 }

@@ -26,6 +26,7 @@ struct AdminRoutes: Sendable {
     struct AgreementState: ResponseEncodable { let id: String; let state: String }
     struct Done: ResponseEncodable { let ok: Bool }
     struct AuditPage: ResponseEncodable { let records: [AuditRecord]; let nextCursor: String? }
+    struct Usage: ResponseEncodable { let from: Date?; let to: Date?; let systemId: String?; let rows: [UsageRow] }
     struct SystemView: Encodable { let id: String; let name: String; let active: Bool; let certificates: [CertificateView]; let visibilityGroups: [String] }
     struct CertificateView: Encodable { let sha256: String; let subject: String; let notAfter: Date }
     struct Systems: ResponseEncodable { let systems: [SystemView] }
@@ -135,21 +136,34 @@ struct AdminRoutes: Sendable {
             let next = records.count == query.limit ? records.last?.sequence.map(String.init) : nil
             return AuditPage(records: records, nextCursor: next)
         }
+        api.get("usage") { request, _ -> Usage in
+            let parameters = request.uri.queryParameters
+            let query = UsageQuery(from: try Self.time(parameters, "from", endOfDay: false), to: try Self.time(parameters, "to", endOfDay: true),
+                                   systemID: Self.text(parameters, "systemId"))
+            let rows = try await Self.run { () async throws(AdminError) in try await commands.usage(query) }
+            return Usage(from: query.from, to: query.to, systemId: query.systemID, rows: rows)
+        }
+    }
+
+    /// An ISO 8601 time, or a date alone (`2026-12-07`): the whole day in Danish time, so
+    /// `from` is its first microsecond and `to` (inclusive) its last.
+    static func time(_ parameters: FlatDictionary<Substring, Substring>, _ name: String, endOfDay: Bool) throws -> Date? {
+        guard let text = text(parameters, name) else { return nil }
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        if let day = CalendarDate.dayBound(text, endOfDay: endOfDay) { return day }
+        throw HTTPError(.badRequest, message: "\(name) must be an ISO 8601 time or a date (YYYY-MM-DD, Danish time)")
+    }
+
+    /// A query parameter's value; an empty one counts as not given.
+    static func text(_ parameters: FlatDictionary<Substring, Substring>, _ name: String) -> String? {
+        parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     static func auditQuery(_ parameters: FlatDictionary<Substring, Substring>) throws -> AuditQuery {
         var query = AuditQuery()
-        /// An ISO 8601 time, or a date alone (`2026-12-07`): the whole day in Danish time, so
-        /// `from` is its first microsecond and `to` (inclusive) its last.
-        func time(_ name: String, endOfDay: Bool) throws -> Date? {
-            guard let text = parameters[Substring(name)].map(String.init), !text.isEmpty else { return nil }
-            if let date = try? Date(text, strategy: .iso8601) { return date }
-            if let day = CalendarDate.dayBound(text, endOfDay: endOfDay) { return day }
-            throw HTTPError(.badRequest, message: "\(name) must be an ISO 8601 time or a date (YYYY-MM-DD, Danish time)")
-        }
-        query.from = try time("from", endOfDay: false)
-        query.to = try time("to", endOfDay: true)
-        func text(_ name: String) -> String? { parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        query.from = try time(parameters, "from", endOfDay: false)
+        query.to = try time(parameters, "to", endOfDay: true)
+        func text(_ name: String) -> String? { Self.text(parameters, name) }
         query.systemID = text("systemId")
         query.municipalityCode = text("municipalityCode")
         query.beskedID = text("beskedId")

@@ -113,6 +113,10 @@ package struct AdminCommands: Sendable {
         do { return try await store.audit(query) } catch { throw AdminError(.badRequest, "the audit query failed") }
     }
 
+    package func usage(_ query: UsageQuery) async throws(AdminError) -> [UsageRow] {
+        do { return try await store.usage(query) } catch { throw AdminError(.badRequest, "the usage query failed") }
+    }
+
     package func contents() async throws(AdminError) -> RegistryContents {
         do { return try await store.registryContents() } catch { throw AdminError(.badRequest, "the registry could not be read") }
     }

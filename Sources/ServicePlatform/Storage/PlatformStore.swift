@@ -40,4 +40,6 @@ package protocol PlatformStore: Sendable {
     func appendAudit(_ records: [AuditRecord], receipts: [StoredReceipt]) throws
     func audit(_ query: AuditQuery) async throws -> [AuditRecord]
     func auditCount() async throws -> Int
+    /// Calls counted per caller, `AccountingInfo`, operation and outcome: usage accounting.
+    func usage(_ query: UsageQuery) async throws -> [UsageRow]
 }
