@@ -17,10 +17,13 @@ final class FakeReceiver: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
     private let slowCalls: Mutex<Int>
+    private let flakyCalls: Mutex<Int>
     private let peers: Mutex<[String]>
 
     /// How many calls `/slow` has been sent.
     var slowCallCount: Int { slowCalls.withLock { $0 } }
+    /// How many calls `/flaky` has been sent.
+    var flakyCallCount: Int { flakyCalls.withLock { $0 } }
     /// The SHA-256 fingerprints of the client certificates `/peer-certificate` was called with.
     var peerCertificates: [String] { peers.withLock { $0 } }
 
@@ -40,6 +43,7 @@ final class FakeReceiver: Sendable {
         self.port = port
         self.group = group
         self.slowCalls = Mutex(0)
+        self.flakyCalls = Mutex(0)
         self.peers = Mutex([])
         self.task = task
     }
@@ -52,6 +56,19 @@ final class FakeReceiver: Sendable {
             receiver.withLock { $0 }?.slowCalls.withLock { $0 += 1 }
             try await Task.sleep(for: .milliseconds(1_500))
             return Response(status: .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: kvitteringModtaget)))
+        }
+        // Slow to fail the first call (a fault after 1.5 s), then well again: a retry meanwhile
+        // must wait for that outcome, and be forwarded after it.
+        router.post("/flaky") { _, _ in
+            let call = receiver.withLock { $0 }?.flakyCalls.withLock { calls -> Int in
+                calls += 1
+                return calls
+            }
+            guard call == 1 else {
+                return Response(status: .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: kvitteringModtaget)))
+            }
+            try await Task.sleep(for: .milliseconds(1_500))
+            return Response(status: .internalServerError, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: soapFault)))
         }
         router.post("/peer-port") { _, context in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "\(context.remoteAddress?.port ?? 0)")))

@@ -205,6 +205,48 @@ struct PostgresStoreTests {
         #expect(try await first.isReplay("sig-1", until: now.addingTimeInterval(900), now: now.addingTimeInterval(302)) == true)
     }
 
+    @Test("message claims: a live claim is held against other instances; an expired one or the holder's own stale one is taken over; the audit record releases only its own call's claim")
+    func messageClaims() async throws {
+        let (store, url) = try await Self.freshStore()
+        let other = try await PostgresStore(url: url, logger: TestDatabase.logger)
+        let long = Duration.seconds(30)
+        func claim(_ store: PostgresStore, _ besked: String, _ instance: String, _ id: String,
+                   lifetime: Duration = .seconds(30)) async throws -> MessageClaimAttempt {
+            try await store.claim(callerSystem: "ky-demo", beskedID: besked, instance: instance, claimID: id, lifetime: lifetime)
+        }
+        let first = StoredReceiptStoreTests.receipt()
+        let besked = first.beskedID
+        #expect(try await claim(store, besked, "a", "t1") == MessageClaimAttempt(claimed: true, stored: nil))
+        #expect(try await claim(other, besked, "b", "t2") == MessageClaimAttempt(claimed: false, stored: nil))
+        // Another caller's BeskedID is another pair.
+        #expect(try await other.claim(callerSystem: "someone-else", beskedID: besked, instance: "b", claimID: "t3", lifetime: long).claimed)
+        // Instance a's own claim, while a holds its in-process lease, is stale: taken over.
+        #expect(try await claim(store, besked, "a", "t4").claimed)
+        // A record of the claim's previous id does not release it; the record of its call does,
+        // with the receipt, which the next claimant reads.
+        try await Self.append(store, [AuditRecord(transactionID: "t1", time: Date(), callerSystem: "ky-demo", beskedID: besked, outcome: "SP-5000")],
+                              receipts: [])
+        #expect(try await claim(other, besked, "b", "t5").claimed == false)
+        var kept = first
+        kept.transactionID = "t4"
+        try await Self.append(store, [StoredReceiptStoreTests.audit(for: kept)], receipts: [kept])
+        #expect(try await claim(other, besked, "b", "t6") == MessageClaimAttempt(claimed: true, stored: kept))
+
+        // A claim left by a crashed instance blocks only until it expires.
+        let orphan = UUID().uuidString.lowercased()
+        #expect(try await claim(store, orphan, "crashed", "t7", lifetime: .milliseconds(300)).claimed)
+        #expect(try await claim(other, orphan, "b", "t8").claimed == false)
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await claim(other, orphan, "b", "t9").claimed)
+        // The crashed call's record, written late, leaves the new holder's claim alone.
+        try await Self.append(store, [AuditRecord(transactionID: "t7", time: Date(), callerSystem: "ky-demo", beskedID: orphan, outcome: "SP-3002")],
+                              receipts: [])
+        #expect(try await claim(store, orphan, "a", "t10").claimed == false)
+        // Released claims are gone from the table (the in-flight ones remain).
+        let left = try await store.client.query("SELECT count(*) FROM message_claim", logger: TestDatabase.logger)
+        for try await count in left.decode(Int.self) { #expect(count == 3) }
+    }
+
     @Test("several instances starting on one empty database at once: one migrates, the others find it done")
     func concurrentMigration() async throws {
         let url = try await TestDatabase.create()

@@ -88,6 +88,89 @@ struct SharedDatabaseTests {
         }
     }
 
+    /// Both instances forward to `url` from their next call: each applies its own admin change at once.
+    static func moveReceiver(_ a: RunningPlatform, _ b: RunningPlatform, to url: String) async throws {
+        try await RoutingTests.moveReceiver(a, to: url)
+        try await RoutingTests.moveReceiver(b, to: url)
+    }
+
+    @Test("the same BeskedID sent to the other instance while the first call is still at the jobcenter: the jobcenter is called once, both get the one receipt")
+    func repeatOnOtherInstanceWhileInFlight() async throws {
+        try await Self.withTwoInstances { a, b in
+            let fake = try await FakeReceiver.start(pki: a.pki)
+            try await Self.moveReceiver(a, b, to: fake.url("/slow"))
+            let (envelope, besked) = retCall()
+            let first = Task { try await a.post(envelope) }
+            try await Task.sleep(for: .milliseconds(300))  // the first is at the receiver now
+            let repeated = try await b.post(envelope)
+            let original = try await first.value
+            let calls = fake.slowCallCount
+            await fake.stop()
+            #expect(calls == 1, "the receiver was called \(calls) times")
+            #expect(original.0 == .ok && original.1.receiptStatus == "Modtaget", "\(original.1.text.prefix(300))")
+            #expect(repeated.0 == .ok && repeated.1.receiptStatus == "Modtaget", "\(repeated.1.text.prefix(300))")
+            let kh = "urn:serviceplatform:jc:kontanthjaelp:2"
+            #expect(original.1.element(kh, "TransaktionsID") != nil)
+            #expect(repeated.1.element(kh, "TransaktionsID") == original.1.element(kh, "TransaktionsID"))
+            #expect(try await a.audit(beskedID: besked).count == 2)
+        }
+    }
+
+    @Test("the first call ends in a fault at the jobcenter: a repeat sent to the other instance meanwhile waits for that outcome, then is forwarded itself")
+    func repeatOnOtherInstanceAfterFault() async throws {
+        try await Self.withTwoInstances { a, b in
+            let fake = try await FakeReceiver.start(pki: a.pki)
+            try await Self.moveReceiver(a, b, to: fake.url("/flaky"))
+            let (envelope, besked) = retCall()
+            let first = Task {
+                let reply = try await a.post(envelope)
+                return (reply, ContinuousClock.now)
+            }
+            try await Task.sleep(for: .milliseconds(300))  // the first is at the receiver now
+            let sent = ContinuousClock.now
+            let repeated = try await b.post(envelope)
+            let repeatedAt = ContinuousClock.now
+            let (original, originalAt) = try await first.value
+            let calls = fake.flakyCallCount
+            await fake.stop()
+            #expect(original.1.faultCode == "SP-3002", "\(original.1.text.prefix(300))")
+            #expect(repeated.0 == .ok && repeated.1.receiptStatus == "Modtaget", "\(repeated.1.text.prefix(300))")
+            #expect(calls == 2, "the receiver was called \(calls) times")
+            #expect(originalAt < repeatedAt, "the repeat was forwarded while the first call was still at the receiver")
+            // Released with the first call's record, not left to expire (20 s here).
+            #expect(repeatedAt - sent < .seconds(5))
+            #expect(try await a.audit(beskedID: besked).count == 2)
+        }
+    }
+
+    @Test("a claim left by a crashed instance holds its BeskedID back only until it expires; one already expired not at all")
+    func crashedInstanceClaim() async throws {
+        let p = try await RunningPlatform.start(databaseURL: try await TestDatabase.create())
+        do {
+            let store = try #require(p.platform.store as? PostgresStore)
+            let (expired, expiredBesked) = retCall()
+            _ = try await store.claim(callerSystem: "ky-demo", beskedID: expiredBesked, instance: "crashed", claimID: UUID().uuidString,
+                                      lifetime: .seconds(-1))
+            let (status, reply) = try await p.post(expired)
+            #expect(status == .ok && reply.receiptStatus == "Modtaget", "\(reply.text.prefix(300))")
+            #expect(try p.jobcenterReceived(beskedID: expiredBesked) == 1)
+
+            let (live, liveBesked) = retCall()
+            #expect(try await store.claim(callerSystem: "ky-demo", beskedID: liveBesked, instance: "crashed", claimID: UUID().uuidString,
+                                          lifetime: .seconds(1)).claimed)
+            let started = ContinuousClock.now
+            let (liveStatus, liveReply) = try await p.post(live)
+            #expect(liveStatus == .ok && liveReply.receiptStatus == "Modtaget", "\(liveReply.text.prefix(300))")
+            #expect(ContinuousClock.now - started > .milliseconds(800), "the call did not wait for the live claim")
+            #expect(try p.jobcenterReceived(beskedID: liveBesked) == 1)
+            #expect(try await p.audit(beskedID: liveBesked).count == 1)
+        } catch {
+            await p.stop()
+            throw error
+        }
+        await p.stop()
+    }
+
     /// True once `condition` holds, trying every 200 ms for up to 5 s (the follower polls each second).
     static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(5)

@@ -144,7 +144,10 @@ struct PipelineParts {
             municipalities: municipalities,
             receivers: registry,
             transport: transport,
-            replay: ReceiptReplay(store: store),
+            // A store other instances share claims each (caller, BeskedID) across them; SQLite does not.
+            replay: ReceiptReplay(store: store, shared: (store as? any MessageClaims).map {
+                CrossInstanceClaim(claims: $0, forwardTimeout: .milliseconds(settings.forwardTimeoutMs))
+            }),
             audit: AuditLog(store: store, committed: auditCommitted),
             hasher: try PersonalDataHasher.loadOrCreate(keyFile: (settings.dataDirectory as NSString).appendingPathComponent("audit-hmac.key")))
         let audiences = Set([PlatformSettings.defaultAudience] + settings.extraAudiences)

@@ -3,14 +3,18 @@ import Foundation
 /// Idempotency by (caller, BeskedID): the same content again gets the stored receipt and the
 /// receiver is not called; other content under the same BeskedID is SP-4001. Only receipts are
 /// stored, so a call that ended in a fault can be retried and is forwarded again. A repeat
-/// that arrives while the first call is under way on this instance waits for its outcome.
+/// that arrives while the first call is under way waits for its outcome: on this instance
+/// through `MessagesInFlight`, on another sharing the database through `CrossInstanceClaim`.
 package struct ReceiptReplay: Sendable {
     private let store: any PlatformStore
     private let inFlight: MessagesInFlight
+    /// Nil for a store no other instance shares (SQLite): its calls read the receipt only.
+    private let shared: CrossInstanceClaim?
 
-    package init(store: any PlatformStore, inFlight: MessagesInFlight = MessagesInFlight()) {
+    package init(store: any PlatformStore, inFlight: MessagesInFlight = MessagesInFlight(), shared: CrossInstanceClaim? = nil) {
         self.store = store
         self.inFlight = inFlight
+        self.shared = shared
     }
 
     /// A first call, which holds its (caller, BeskedID) until its audit record and receipt
@@ -20,14 +24,26 @@ package struct ReceiptReplay: Sendable {
         case repeated(Receipt)
     }
 
-    /// Waits for a call with the same (caller, BeskedID) under way here, then looks the pair
-    /// up. `.first`'s lease must be released once the call's record is durable.
-    package func claim(caller: String, request: ValidatedRequest) async throws(PlatformFault) -> Claim {
+    /// Waits for a call with the same (caller, BeskedID) under way here (and then, with a
+    /// shared store, elsewhere), then looks the pair up. `.first`'s lease must be released once
+    /// the call's record is durable; the shared claim goes with that record (`MessageClaims`),
+    /// so `transactionID` must be the one the record carries.
+    package func claim(caller: String, request: ValidatedRequest, transactionID: TransactionID) async throws(PlatformFault) -> Claim {
+        // Same-instance repeats queue here first, so only one of them polls the database.
         let lease = await inFlight.acquire(caller: caller, beskedID: request.messageID)
         do throws(PlatformFault) {
-            guard let stored = try await lookup(caller: caller, request: request) else { return .first(lease) }
+            let stored: StoredReceipt?
+            if let shared {
+                do { stored = try await shared.settle(caller: caller, beskedID: request.messageID, claimID: transactionID.description) } catch {
+                    throw error.fault
+                }
+            } else {
+                stored = try await lookup(caller: caller, request: request)
+            }
+            guard let stored else { return .first(lease) }
+            let replayed = try receipt(stored, for: request)
             lease.release()
-            return .repeated(stored)
+            return .repeated(replayed)
         } catch {
             lease.release()
             throw error
@@ -37,12 +53,14 @@ package struct ReceiptReplay: Sendable {
     private struct ErrorEntry: Codable { let code: String; let text: String }
 
     /// The stored receipt for a repeated call, nil for a first call.
-    private func lookup(caller: String, request: ValidatedRequest) async throws(PlatformFault) -> Receipt? {
-        let stored: StoredReceipt?
-        do { stored = try await store.storedReceipt(callerSystem: caller, beskedID: request.messageID) } catch {
+    private func lookup(caller: String, request: ValidatedRequest) async throws(PlatformFault) -> StoredReceipt? {
+        do { return try await store.storedReceipt(callerSystem: caller, beskedID: request.messageID) } catch {
             throw PlatformFault(.internalError, "the idempotency store could not be read")
         }
-        guard let stored else { return nil }
+    }
+
+    /// The receipt to replay, if the repeat has the first call's content.
+    private func receipt(_ stored: StoredReceipt, for request: ValidatedRequest) throws(PlatformFault) -> Receipt {
         guard stored.contentDigest == request.contentDigest, stored.operation == request.operation.name else {
             throw PlatformFault(.messageIDReused, "BeskedID was used before with different content")
         }

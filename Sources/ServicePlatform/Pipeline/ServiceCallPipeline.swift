@@ -217,10 +217,11 @@ package struct ServiceCallPipeline: Sendable {
             throw PlatformFault(.municipalityMismatch, "Myndighedskode does not belong to the municipality the caller acts for")
         }
         // 5. Idempotency: a repeated call gets its stored receipt, the receiver is not called,
-        //    also when it arrives while the first is still under way here.
+        //    also when it arrives while the first is still under way (here, or on another
+        //    instance sharing the database: the claim is released with this call's record).
         let messageID = envelope.header?.child(named: QualifiedName(WSNamespaces.wsa, "MessageID"))?.text
             .trimmingXMLWhitespace()
-        switch try await d.replay.claim(caller: caller.systemID, request: request) {
+        switch try await d.replay.claim(caller: caller.systemID, request: request, transactionID: transactionID) {
         case .repeated(let stored):
             draft.receiverSystem = stored.receiverSystem
             return Answered(operation: operation, receipt: stored, securityModel: caller.securityModel, requestMessageID: messageID)

@@ -20,6 +20,13 @@ struct MultiRowValues {
         rows.append("(" + (first..<first + columns).map { "$\($0)" }.joined(separator: ", ") + ")")
     }
 
+    /// Binds a value for the statement around the rows (numbered after the rows added so far);
+    /// returns its placeholder.
+    mutating func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
+        binds.append(value)
+        return "$\(binds.count)"
+    }
+
     func query(_ head: String, then tail: String = "") -> PostgresQuery {
         PostgresQuery(unsafeSQL: head + " VALUES " + rows.joined(separator: ", ") + (tail.isEmpty ? "" : " " + tail), binds: binds)
     }

@@ -105,5 +105,38 @@ enum PostgresMigrations {
             "CREATE TABLE seen_signature (key TEXT PRIMARY KEY, expires_us BIGINT NOT NULL)",
             "CREATE INDEX seen_signature_expiry ON seen_signature(expires_us)",
         ]),
+        // Idempotency across instances (`MessageClaims`): the (caller, BeskedID) a call is
+        // forwarding, until the transaction with its audit record deletes it, or it expires.
+        // UNLOGGED: a lease, not data, so claiming adds no WAL flush to a call; a server crash
+        // empties it, and ends the calls that held it too.
+        ("v3 message claims", [
+            """
+            CREATE UNLOGGED TABLE message_claim (caller_system TEXT NOT NULL, besked_id TEXT NOT NULL, claimed_by TEXT NOT NULL,
+                claim_id TEXT NOT NULL, expires_us BIGINT NOT NULL, PRIMARY KEY (caller_system, besked_id))
+            """,
+            // Claims, then reads the stored receipt: one round trip, in place of the look-up a
+            // call makes anyway. Each statement of a (volatile) function takes a new snapshot, so
+            // the read sees a first call whose record (and receipt) committed while the claim
+            // waited for its row; one statement with both would not. Time is the server's, the
+            // one clock every instance shares.
+            """
+            CREATE FUNCTION claim_message(p_caller TEXT, p_besked TEXT, p_instance TEXT, p_claim TEXT, p_lifetime_us BIGINT,
+                OUT claimed BOOLEAN, OUT r_digest TEXT, OUT r_operation TEXT, OUT r_transaction TEXT, OUT r_status TEXT,
+                OUT r_errors TEXT, OUT r_receiver TEXT, OUT r_received_at TIMESTAMPTZ)
+            LANGUAGE plpgsql VOLATILE AS $$
+            DECLARE now_us BIGINT := (extract(epoch FROM clock_timestamp()) * 1000000)::BIGINT;
+            BEGIN
+                INSERT INTO message_claim AS c (caller_system, besked_id, claimed_by, claim_id, expires_us)
+                VALUES (p_caller, p_besked, p_instance, p_claim, now_us + p_lifetime_us)
+                ON CONFLICT (caller_system, besked_id) DO UPDATE
+                    SET claimed_by = excluded.claimed_by, claim_id = excluded.claim_id, expires_us = excluded.expires_us
+                    WHERE c.expires_us <= now_us OR c.claimed_by = p_instance;
+                claimed := FOUND;
+                SELECT r.content_digest, r.operation, r.transaction_id, r.status, r.errors_json, r.receiver_system, r.received_at
+                INTO r_digest, r_operation, r_transaction, r_status, r_errors, r_receiver, r_received_at
+                FROM stored_receipt r WHERE r.caller_system = p_caller AND r.besked_id = p_besked;
+            END $$
+            """,
+        ]),
     ]
 }

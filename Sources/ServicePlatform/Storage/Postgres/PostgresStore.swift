@@ -6,6 +6,7 @@ import Synchronization
 /// PostgreSQL (`--database-url`), for several instances sharing one database. What the SQLite
 /// store keeps per process because it is the only writer (the Bloom filter of receipt keys)
 /// is not used here: every instance asks the database. The SAML replay guard lives here too,
+/// the message claims that hold a repeat back while another instance forwards the first call,
 /// and a registry version that tells each instance when to reload (`RegistryFollower`).
 ///
 /// The client runs in a task of the store's own from the start, because the platform reads the
@@ -16,6 +17,8 @@ package final class PostgresStore: PlatformStore, Sendable {
     private let running: Task<Void, Never>
     /// When expired replay keys were last removed (`isReplay`).
     let replayPruning = Mutex(Date.distantPast)
+    /// When expired message claims were last removed (`claim`).
+    let claimPruning = Mutex(Date.distantPast)
 
     /// Connects, and creates or migrates the schema; throws if the database cannot be reached.
     package init(url: String, logger: Logger) async throws {
@@ -235,7 +238,11 @@ package final class PostgresStore: PlatformStore, Sendable {
             }
             for chunk in records.chunks(of: MultiRowValues.rowsPerStatement) {
                 var rows = MultiRowValues(columns: 16)
+                var claims = (callers: [String](), beskedIDs: [String](), ids: [String]())
                 for r in chunk {
+                    if let caller = r.callerSystem, let beskedID = r.beskedID {
+                        claims.callers.append(caller); claims.beskedIDs.append(beskedID); claims.ids.append(r.transactionID)
+                    }
                     rows.add { binds in
                         binds.append(r.transactionID); binds.append(r.time.unixMicros); binds.append(r.callerSystem)
                         binds.append(r.certificateFingerprint); binds.append(r.securityModel); binds.append(r.municipalityCode)
@@ -244,7 +251,19 @@ package final class PostgresStore: PlatformStore, Sendable {
                         binds.append(r.details); binds.append(kept.contains(r.transactionID))
                     }
                 }
-                try await connection.query(rows.query("""
+                // A call's claim (`MessageClaims`) ends with its record, in the transaction that
+                // stores its receipt: no instance finds the claim gone and the receipt not yet there.
+                var released = ""
+                if !claims.ids.isEmpty {
+                    released = """
+                        WITH released AS (DELETE FROM message_claim c
+                            USING unnest(\(rows.bind(claims.callers))::text[], \(rows.bind(claims.beskedIDs))::text[], \(rows.bind(claims.ids))::text[])
+                                AS r(caller_system, besked_id, claim_id)
+                            WHERE c.caller_system = r.caller_system AND c.besked_id = r.besked_id AND c.claim_id = r.claim_id)
+
+                        """
+                }
+                try await connection.query(rows.query(released + """
                     INSERT INTO audit (transaction_id, time_us, caller_system, certificate_fingerprint, security_model, municipality_code,
                         municipality_cvr, operation, besked_id, receiver_system, outcome, fault_code, latency_us, cpr_hash, details, receipt_kept)
                     """), logger: logger)
