@@ -15,20 +15,12 @@ extension PostgresStore {
 
     /// The grouped count with its values bound, never spliced into the text.
     static func usageQuery(_ query: UsageQuery) -> PostgresQuery {
-        var conditions: [String] = []
-        var binds = PostgresBindings()
-        func bind(_ condition: String, _ value: some PostgresDynamicTypeEncodable) {
-            binds.append(value)
-            conditions.append(condition.replacingOccurrences(of: "?", with: "$\(binds.count)"))
-        }
-        if let from = query.from { bind("time_us >= ?", from.unixMicros) }
-        if let to = query.to { bind("time_us <= ?", to.unixMicros) }
-        if let v = query.systemID { bind("caller_system = ?", v) }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        var conditions = PostgresConditions()
+        conditions.add(from: query.from, to: query.to, callerSystem: query.systemID)
         return PostgresQuery(unsafeSQL: """
             SELECT caller_system, (details::jsonb) #>> '{callContext,AccountingInfo}' AS accounting_info, operation, outcome, count(*)
-            FROM audit \(whereClause)
+            FROM audit \(conditions.whereClause)
             GROUP BY 1, 2, 3, 4
-            """, binds: binds)
+            """, binds: conditions.binds)
     }
 }

@@ -283,23 +283,16 @@ package final class PostgresStore: PlatformStore, Sendable {
 
     /// The audit search with its values bound, never spliced into the text.
     static func auditQuery(_ query: AuditQuery) -> PostgresQuery {
-        var conditions: [String] = []
-        var binds = PostgresBindings()
-        func bind(_ condition: String, _ value: some PostgresDynamicTypeEncodable) {
-            binds.append(value)
-            conditions.append(condition.replacingOccurrences(of: "?", with: "$\(binds.count)"))
-        }
-        if let from = query.from { bind("time_us >= ?", from.unixMicros) }
-        if let to = query.to { bind("time_us <= ?", to.unixMicros) }
-        if let v = query.systemID { bind("caller_system = ?", v) }
-        if let v = query.municipalityCode { bind("municipality_code = ?", v) }
-        if let v = query.beskedID { bind("besked_id = ?", v) }
-        if let v = query.transactionID { bind("transaction_id = ?", v) }
-        if let v = query.outcome { bind("outcome = ?", v) }
-        if let cursor = query.cursor, let seq = Int64(cursor) { bind("seq < ?", seq) }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        var conditions = PostgresConditions()
+        conditions.add(from: query.from, to: query.to, callerSystem: query.systemID)
+        if let v = query.municipalityCode { conditions.add("municipality_code = ?", v) }
+        if let v = query.beskedID { conditions.add("besked_id = ?", v) }
+        if let v = query.transactionID { conditions.add("transaction_id = ?", v) }
+        if let v = query.outcome { conditions.add("outcome = ?", v) }
+        if let cursor = query.cursor, let seq = Int64(cursor) { conditions.add("seq < ?", seq) }
         let limit = max(1, min(query.limit, 1000))
-        return PostgresQuery(unsafeSQL: "SELECT \(auditColumns) FROM audit \(whereClause) ORDER BY seq DESC LIMIT \(limit)", binds: binds)
+        return PostgresQuery(unsafeSQL: "SELECT \(auditColumns) FROM audit \(conditions.whereClause) ORDER BY seq DESC LIMIT \(limit)",
+                             binds: conditions.binds)
     }
 
     package func auditCount() async throws -> Int {
