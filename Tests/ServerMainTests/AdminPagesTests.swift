@@ -9,7 +9,7 @@ struct AdminPagesTests {
     static let token = "test-admin-token"
 
     @Test("pages without credentials send a browser to the login page; a wrong token or a stale cookie gets no page",
-          arguments: ["/admin/", "/admin/systems", "/admin/visibility-groups", "/admin/agreements", "/admin/receivers", "/admin/audit"])
+          arguments: ["/admin/", "/admin/systems", "/admin/visibility-groups", "/admin/agreements", "/admin/receivers", "/admin/audit", "/admin/usage"])
     func unauthenticated(_ path: String) async throws {
         try await withRunningPlatform { p async throws in
             try await withAdminBrowser(p) { b in
@@ -111,7 +111,7 @@ struct AdminPagesTests {
             let caller = try await p.registerCaller(name: name, agreementState: "requested")
             try await withAdminBrowser(p) { b in
                 _ = try await b.login(token: Self.token)
-                for path in ["/admin/systems", "/admin/visibility-groups", "/admin/agreements", "/admin/audit"] {
+                for path in ["/admin/systems", "/admin/visibility-groups", "/admin/agreements", "/admin/audit", "/admin/usage"] {
                     let page = try await b.get(path)
                     #expect(page.status == 200)
                     #expect(!page.body.contains("<script"), "\(path) has a raw script tag")
@@ -209,6 +209,31 @@ struct AdminPagesTests {
                 let bad = try await b.get("/admin/audit?from=yesterday")
                 #expect(bad.status == 400)
                 #expect(bad.body.contains("from must be a time"))
+            }
+        }
+    }
+
+    @Test("the usage page counts calls per AccountingInfo; a caller's <script> in AccountingInfo is shown escaped; a bad time is 400")
+    func usagePage() async throws {
+        try await withRunningPlatform { p async throws in
+            let account = "Jobcenter &lt;script&gt;alert(1)&lt;/script&gt;"   // in the XML: <script>alert(1)</script>
+            for _ in 0..<2 {
+                let (envelope, _) = retCall { $0.replacingOccurrences(of: "Koebenhavns Kommune, Beskaeftigelses- og Integrationsforvaltningen", with: account) }
+                #expect(try await p.post(envelope).1.receiptStatus == "Modtaget")
+            }
+            try await withAdminBrowser(p) { b in
+                _ = try await b.login(token: Self.token)
+                let page = try await b.get("/admin/usage?systemId=ky-demo")
+                #expect(page.status == 200)
+                #expect(!page.body.contains("<script"), "the caller's text reached the page raw")
+                #expect(page.body.contains("Jobcenter &lt;script&gt;alert(1)&lt;/script&gt;</td>"), "\(page.body.suffix(1500))")
+                #expect(page.body.contains("<td class=\"calls\">2</td>"))
+                #expect(page.body.contains("<th id=\"usage-total\">2</th>"))
+                let later = try await b.get("/admin/usage?from=2099-01-01")
+                #expect(later.body.contains("No calls in this window.") && later.body.contains("<th id=\"usage-total\">0</th>"))
+                let bad = try await b.get("/admin/usage?to=yesterday")
+                #expect(bad.status == 400)
+                #expect(bad.body.contains("to must be a time"))
             }
         }
     }

@@ -167,6 +167,12 @@ def main():
             print(f"ok   the call {besked} is in the audit log")
             browser.page("audit", "page-audit")
 
+            # The same call counted on the usage page, under its caller.
+            browser.open(admin + "/admin/usage")
+            assert int(d.find_element(By.ID, "usage-total").text) >= 1, d.find_element(By.ID, "usage").text
+            print("ok   the usage page counts it")
+            browser.page("usage", "page-usage")
+
             browser.open(admin + "/admin/test-certificates")
             browser.page("test-certificates", "page-testCertificates")
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// The admin pages: each has a path, a title and a place in the navigation.
 enum AdminPage: String, CaseIterable, Sendable {
-    case overview, systems, visibilityGroups, agreements, receivers, audit, testCertificates
+    case overview, systems, visibilityGroups, agreements, receivers, audit, usage, testCertificates
 
     var path: String {
         switch self {
@@ -12,6 +12,7 @@ enum AdminPage: String, CaseIterable, Sendable {
         case .agreements: "/admin/agreements"
         case .receivers: "/admin/receivers"
         case .audit: "/admin/audit"
+        case .usage: "/admin/usage"
         case .testCertificates: "/admin/test-certificates"
         }
     }
@@ -24,6 +25,7 @@ enum AdminPage: String, CaseIterable, Sendable {
         case .agreements: "Agreements"
         case .receivers: "Receivers"
         case .audit: "Audit log"
+        case .usage: "Usage"
         case .testCertificates: "Test certificates"
         }
     }

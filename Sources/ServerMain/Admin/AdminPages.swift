@@ -34,6 +34,7 @@ struct AdminPages: Sendable {
             pages.get(RouterPath(String(page.path.dropFirst("/admin/".count)))) { _, context in try await self.show(page, context) }
         }
         pages.get("audit") { request, context in try await self.audit(AuditView.Filters(request.uri.queryParameters), context) }
+        pages.get("usage") { request, context in try await self.usage(UsageView.Filters(request.uri.queryParameters), context) }
 
         pages.post("systems") { _, context in
             try await act(.systems, context) { form throws(AdminError) in
@@ -101,6 +102,7 @@ struct AdminPages: Sendable {
         let chrome = chrome(context, error: error?.message)
         let status: HTTPResponse.Status = error.map { .init(code: $0.status) } ?? .ok
         if page == .audit { return try await audit(AuditView.Filters(), context, error: error) }
+        if page == .usage { return try await usage(UsageView.Filters(), context, error: error) }
         if page == .testCertificates { return AdminPageResponse.html(OverviewViews.testCertificates(chrome: chrome), status: status) }
         let contents = try await AdminRoutes.run { () async throws(AdminError) in try await commands.contents() }
         let views = RegistryViews(contents: contents, municipalities: municipalities, services: services, chrome: chrome)
@@ -111,9 +113,22 @@ struct AdminPages: Sendable {
         case .visibilityGroups: html = views.visibilityGroups()
         case .agreements: html = views.agreements()
         case .receivers: html = views.receivers(status: try? await observability.status.report())
-        case .audit, .testCertificates: html = .empty
+        case .audit, .usage, .testCertificates: html = .empty
         }
         return AdminPageResponse.html(html, status: status)
+    }
+
+    func usage(_ filters: UsageView.Filters, _ context: Context, error: AdminError? = nil) async throws -> Response {
+        var refusal = error
+        var rows: [UsageRow] = []
+        do {
+            rows = try await commands.usage(try filters.query())
+        } catch {
+            refusal = error
+        }
+        let systems = (try? await commands.contents().systems) ?? []
+        let view = UsageView(filters: filters, rows: rows, systems: systems, chrome: chrome(context, error: refusal?.message))
+        return AdminPageResponse.html(view.render(), status: refusal.map { .init(code: $0.status) } ?? .ok)
     }
 
     func audit(_ filters: AuditView.Filters, _ context: Context, error: AdminError? = nil) async throws -> Response {
