@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import PlatformTestSupport
-import ServicePlatform
+@testable import ServicePlatform
 import Testing
 @testable import ServerMain
 
@@ -113,6 +113,12 @@ struct SharedDatabaseTests {
             #expect(original.1.element(kh, "TransaktionsID") != nil)
             #expect(repeated.1.element(kh, "TransaktionsID") == original.1.element(kh, "TransaktionsID"))
             #expect(try await a.audit(beskedID: besked).count == 2)
+            // Every claim went with its call's record, the replay's too: nothing is left to expire.
+            let store = try #require(a.platform.store as? PostgresStore)
+            for try await left in try await store.client.query("SELECT count(*) FROM message_claim WHERE besked_id = \(besked)",
+                                                               logger: TestDatabase.logger).decode(Int.self) {
+                #expect(left == 0, "\(left) claims left for the BeskedID")
+            }
         }
     }
 
