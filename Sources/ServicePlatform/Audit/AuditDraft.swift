@@ -23,8 +23,8 @@ struct AuditDraft {
     /// on the hot path.
     static func json(callContext: [String: String], token: [String: String] = [:]) -> String {
         var out: [UInt8] = []
-        let size = (callContext.merging(token) { a, _ in a }).reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 }
-        out.reserveCapacity(64 + size)
+        func size(_ values: [String: String]) -> Int { values.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 } }
+        out.reserveCapacity(64 + size(callContext) + size(token))
         out.append(UInt8(ascii: "{"))
         var first = true
         for (name, values) in [("callContext", callContext), ("token", token)] where !values.isEmpty {

@@ -98,8 +98,7 @@ package struct ServiceCallPipeline: Sendable {
     private func audited(_ reply: OutboundReply, draft: AuditDraft, outcome: String, fault: PlatformFault?, keep: StoredReceipt?,
                          started: ContinuousClock.Instant, version: SOAPVersion) async -> OutboundReply {
         let transactionID = draft.transactionID
-        let elapsed = ContinuousClock.now - started
-        let micros = Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
+        let micros = Int((ContinuousClock.now - started).wholeMicroseconds)
         do {
             try await d.audit.record(draft.record(outcome: outcome, faultCode: fault?.code.rawValue, latencyMicros: micros), receipt: keep)
         } catch {

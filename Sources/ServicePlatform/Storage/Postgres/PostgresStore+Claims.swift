@@ -10,7 +10,7 @@ extension PostgresStore: MessageClaims {
     /// at most once a minute, by whichever call comes first.
     package func claim(callerSystem: String, beskedID: String, instance: String, claimID: String,
                        lifetime: Duration) async throws -> MessageClaimAttempt {
-        let lifetimeMicros = lifetime.components.seconds * 1_000_000 + lifetime.components.attoseconds / 1_000_000_000_000
+        let lifetimeMicros = lifetime.wholeMicroseconds
         return try await bounded { [self] in
             let now = Date()
             if claimPruning.withLock({ last in
