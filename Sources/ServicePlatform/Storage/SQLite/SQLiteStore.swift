@@ -251,30 +251,25 @@ package final class SQLiteStore: PlatformStore {
 
     /// The audit search as SQL; its own function so tests can check the query plan.
     package static func auditSQL(_ query: AuditQuery) -> (sql: String, arguments: StatementArguments) {
-        var conditions: [String] = []
-        var arguments: StatementArguments = []
-        if let from = query.from { conditions.append("time_us >= ?"); arguments += [from.unixMicros] }
-        if let to = query.to { conditions.append("time_us <= ?"); arguments += [to.unixMicros] }
-        if let v = query.systemID { conditions.append("caller_system = ?"); arguments += [v] }
-        if let v = query.municipalityCode { conditions.append("municipality_code = ?"); arguments += [v] }
+        var conditions = SQLiteConditions()
+        conditions.add(from: query.from, to: query.to, callerSystem: query.systemID)
+        if let v = query.municipalityCode { conditions.add("municipality_code = ?", v) }
         if let v = query.beskedID {
             // Calls without a kept receipt through the partial index; the others through their
             // receipt, looked up by key for each system (every caller is a registered system;
             // CROSS JOIN keeps the systems as the outer loop, so stored_receipt is never scanned).
-            conditions.append("""
+            conditions.add("""
                 seq IN (SELECT seq FROM audit WHERE besked_id = ? AND receipt_kept = 0
                         UNION ALL
                         SELECT a.seq FROM system s CROSS JOIN stored_receipt r ON r.caller_system = s.id AND r.besked_id = ?
                                      JOIN audit a ON a.transaction_id = r.transaction_id)
-                """)
-            arguments += [v, v]
+                """, v, v)
         }
-        if let v = query.transactionID { conditions.append("transaction_id = ?"); arguments += [v] }
-        if let v = query.outcome { conditions.append("outcome = ?"); arguments += [v] }
-        if let cursor = query.cursor, let seq = Int64(cursor) { conditions.append("seq < ?"); arguments += [seq] }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        if let v = query.transactionID { conditions.add("transaction_id = ?", v) }
+        if let v = query.outcome { conditions.add("outcome = ?", v) }
+        if let cursor = query.cursor, let seq = Int64(cursor) { conditions.add("seq < ?", seq) }
         let limit = max(1, min(query.limit, 1000))
-        return ("SELECT * FROM audit \(whereClause) ORDER BY seq DESC LIMIT \(limit)", arguments)
+        return ("SELECT * FROM audit \(conditions.whereClause) ORDER BY seq DESC LIMIT \(limit)", conditions.arguments)
     }
 
     package func auditCount() async throws -> Int {
