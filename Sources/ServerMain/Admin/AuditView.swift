@@ -16,9 +16,7 @@ struct AuditView {
         init() {}
 
         init(_ parameters: FlatDictionary<Substring, Substring>) {
-            func value(_ name: String) -> String {
-                (parameters[Substring(name)].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
-            }
+            func value(_ name: String) -> String { parameters.field(name) }
             from = value("from"); to = value("to"); systemId = value("systemId"); municipalityCode = value("municipalityCode")
             beskedId = value("beskedId"); transaktionsId = value("transaktionsId"); outcome = value("outcome"); cursor = value("cursor")
         }
@@ -45,8 +43,7 @@ struct AuditView {
         /// is that day in Danish time, to its last microsecond for `to` (as the API reads it).
         static func time(_ text: String, _ name: String, endOfDay: Bool = false) throws(AdminError) -> Date? {
             guard !text.isEmpty else { return nil }
-            if let date = try? Date(text, strategy: .iso8601) { return date }
-            if let day = CalendarDate.dayBound(text, endOfDay: endOfDay) { return day }
+            if let bound = CalendarDate.filterBound(text, endOfDay: endOfDay) { return bound }
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "Europe/Copenhagen") ?? .gmt

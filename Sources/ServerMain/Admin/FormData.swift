@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdCore
 
 /// `application/x-www-form-urlencoded`, as browsers send forms: `+` is a space, `%XX` a byte,
 /// the last of repeated names wins. Malformed escapes leave the field out.
@@ -15,5 +16,12 @@ enum FormData {
 
     private static func decode(_ text: Substring) -> String? {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+}
+
+extension FlatDictionary where Key == Substring, Value == Substring {
+    /// A filter page's field from the query string (a GET form): trimmed, "" when absent.
+    func field(_ name: String) -> String {
+        (self[Substring(name)].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
     }
 }

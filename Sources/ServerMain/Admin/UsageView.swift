@@ -13,10 +13,7 @@ struct UsageView {
         init() {}
 
         init(_ parameters: FlatDictionary<Substring, Substring>) {
-            func value(_ name: String) -> String {
-                (parameters[Substring(name)].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
-            }
-            from = value("from"); to = value("to"); systemId = value("systemId")
+            from = parameters.field("from"); to = parameters.field("to"); systemId = parameters.field("systemId")
         }
 
         /// The store's query; times are read as on the audit page.

@@ -149,8 +149,7 @@ struct AdminRoutes: Sendable {
     /// `from` is its first microsecond and `to` (inclusive) its last.
     static func time(_ parameters: FlatDictionary<Substring, Substring>, _ name: String, endOfDay: Bool) throws -> Date? {
         guard let text = text(parameters, name) else { return nil }
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        if let day = CalendarDate.dayBound(text, endOfDay: endOfDay) { return day }
+        if let bound = CalendarDate.filterBound(text, endOfDay: endOfDay) { return bound }
         throw HTTPError(.badRequest, message: "\(name) must be an ISO 8601 time or a date (YYYY-MM-DD, Danish time)")
     }
 

@@ -66,6 +66,12 @@ package struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvert
         return endOfDay ? Date(unixMicros: day.end.unixMicros - 1) : day.start
     }
 
+    /// A time filter's bound as the audit and usage searches read it: an ISO 8601 time with a
+    /// zone, or a date alone (`dayBound`); nil for anything else.
+    package static func filterBound(_ text: String, endOfDay: Bool) -> Date? {
+        (try? Date(text, strategy: .iso8601)) ?? dayBound(text, endOfDay: endOfDay)
+    }
+
     /// The platform's zone, looked up once.
     package static let copenhagen = TimeZone(identifier: "Europe/Copenhagen") ?? .gmt
     /// The Copenhagen day last asked for: every call asks, and a calendar costs tens of µs.
