@@ -166,7 +166,6 @@ struct PipelineParts {
                                   agreements: agreements, directory: municipalities,
                                   replay: (store as? PostgresStore).map { $0 as any ReplayGuard } ?? ReplayCache()))
         let signing = try settings.signingCertificate.map(PEMPair.init(files:)) ?? PEMPair(pki.responseSigning)
-        let signingCertificatePEM = signing.certificatePEM
         dependencies.responseSigner = try ResponseSigner(certificatePEM: signing.certificatePEM, privateKeyPEM: signing.keyPEM)
         dependencies.logger = logger
         dependencies.limits = XMLLimits(maxBytes: settings.maxBodyBytes)
@@ -176,7 +175,7 @@ struct PipelineParts {
         self.agreements = agreements
         self.audiences = audiences
         self.issuer = issuer
-        self.signingCertificatePEM = signingCertificatePEM
+        signingCertificatePEM = signing.certificatePEM
         publishedSTSCertificatePEM = settings.exttest ? pki.sts.certificatePEM : externalSTSPEM
         self.dependencies = dependencies
     }

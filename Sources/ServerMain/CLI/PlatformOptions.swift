@@ -115,6 +115,10 @@ struct PlatformOptions: ParsableArguments {
         func values(_ flag: String, _ given: [String]) -> [String] {
             Self.listValues(environment[Self.environmentName(flag)] ?? "") + given
         }
+        /// A certificate file and its key file, each a flag or its variable: both or neither.
+        func pair(_ certificateFlag: String, _ certificate: String?, _ keyFlag: String, _ key: String?) throws -> (certificate: String, key: String)? {
+            try Self.pair(value(certificateFlag, certificate), value(keyFlag, key), "--" + certificateFlag, "--" + keyFlag)
+        }
         return PlatformSettings(
             dataDirectory: value("data-dir", dataDir) ?? "data",
             databaseURL: value("database-url", databaseUrl),
@@ -131,9 +135,9 @@ struct PlatformOptions: ParsableArguments {
             forwardTimeoutMs: intValue("forward-timeout-ms", forwardTimeoutMs) ?? 10_000,
             trustedSTS: try Self.trustedSTSSetting(file: value("trusted-sts", trustedSts), entityID: value("sts-entity-id", stsEntityId)),
             extraAudiences: values("service-audience", serviceAudience),
-            signingCertificate: try Self.pair(value("signing-cert", signingCert), value("signing-key", signingKey), "--signing-cert", "--signing-key"),
-            tlsCertificate: try Self.pair(value("tls-cert", tlsCert), value("tls-key", tlsKey), "--tls-cert", "--tls-key"),
-            clientCertificate: try Self.pair(value("client-cert", clientCert), value("client-key", clientKey), "--client-cert", "--client-key"),
+            signingCertificate: try pair("signing-cert", signingCert, "signing-key", signingKey),
+            tlsCertificate: try pair("tls-cert", tlsCert, "tls-key", tlsKey),
+            clientCertificate: try pair("client-cert", clientCert, "client-key", clientKey),
             exttest: exttest || ["1", "true", "yes"].contains(environment[Self.environmentName("exttest")]?.lowercased() ?? ""),
             probeIntervalSeconds: max(1, intValue("probe-interval-seconds", probeIntervalSeconds) ?? 30))
     }
