@@ -133,6 +133,26 @@ struct SOAPEnvelopeTests {
     func malformed(_ text: String, _ expected: SOAPEnvelopeError) {
         #expect(throws: expected) { try envelope(text) }
     }
+
+    /// Attack: text smuggled between the envelope's parts as characters that Unicode counts as
+    /// whitespace but XML does not (S is only space, tab, CR and LF), so a check by Unicode's
+    /// rules would pass it as blank.
+    @Test("Unicode whitespace that is not XML whitespace is content", arguments: ["\u{00A0}", "\u{2028}", "\u{3000}", "\u{0085}"])
+    func unicodeWhitespaceIsContent(_ character: String) {
+        #expect(throws: SOAPEnvelopeError.unexpectedContent) {
+            try envelope("<s:Envelope xmlns:s=\"\(ns11)\"><s:Body>\(character)<p/></s:Body></s:Envelope>")
+        }
+        #expect(throws: SOAPEnvelopeError.unexpectedContent) {
+            try envelope("<s:Envelope xmlns:s=\"\(ns11)\">\(character)<s:Body><p/></s:Body></s:Envelope>")
+        }
+    }
+
+    @Test("XML whitespace between the envelope's parts is not content")
+    func xmlWhitespaceIsNotContent() throws {
+        let env = try envelope("<s:Envelope xmlns:s=\"\(ns11)\"> \t\r\n<s:Header/>\n<s:Body>\r\n\t <p/> </s:Body>\n</s:Envelope>")
+        #expect(env.payload.localName == "p")
+        #expect(env.header != nil)
+    }
 }
 
 @Suite("Media type and writer")

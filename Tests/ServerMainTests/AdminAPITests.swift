@@ -178,7 +178,8 @@ struct AdminAPITests {
             func usage(_ query: String) async throws -> [UsageRow] {
                 let (status, body) = try await p.admin(.get, "/admin/api/usage" + query)
                 #expect(status == 200, "\(body.prefix(300))")
-                return try JSONDecoder().decode(Usage.self, from: Data(body.utf8)).rows
+                let usage = try JSONDecoder().decode(Usage.self, from: Data(body.utf8))
+                return usage.rows
             }
             let from = ISO8601DateFormatter().string(from: before.addingTimeInterval(-1))
             let rows = try await usage("?from=\(from)&systemId=\("ky-demo")")

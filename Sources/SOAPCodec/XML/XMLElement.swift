@@ -58,6 +58,8 @@ package struct XMLElement {
 
     /// True when the element has non-whitespace text, CDATA, an entity reference or a
     /// processing instruction among its direct children (used to refuse stray content).
+    /// Whitespace is XML's own (space, tab, CR, LF), read off the bytes: Unicode's wider
+    /// idea of it (a no-break space, U+2028) is character content to XML and SOAP.
     package var hasNonElementContent: Bool {
         var node = raw.pointee.children
         while let current = node {
@@ -65,9 +67,13 @@ package struct XMLElement {
             case XML_ELEMENT_NODE, XML_COMMENT_NODE:
                 break
             case XML_TEXT_NODE:
-                if let content = current.pointee.content {
-                    let text = String(cString: content)
-                    if text.contains(where: { !$0.isWhitespace }) { return true }
+                if var byte = current.pointee.content {
+                    while byte.pointee != 0 {
+                        switch byte.pointee {
+                        case 0x20, 0x09, 0x0D, 0x0A: byte += 1
+                        default: return true
+                        }
+                    }
                 }
             default:
                 return true
