@@ -75,7 +75,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "CStorageShims"),
+        .target(name: "CStorageShims", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "ServicePlatform",
             dependencies: [

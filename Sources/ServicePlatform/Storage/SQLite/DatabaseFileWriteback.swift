@@ -30,6 +30,7 @@ package enum DatabaseFileWriteback {
     /// The descriptor SQLite reads and writes `db`'s main file through, checked to be that
     /// file (same device and inode); nil otherwise, e.g. for an in-memory database. Only a file
     /// of one of SQLite's unix VFSes is read: another VFS's file object has another layout.
+    /// (`WALGathering`'s VFS, "unix-wal-gathering", opens database files as the unix VFS's own.)
     package static func descriptor(of db: OpaquePointer) -> Int32? {
         var vfs: UnsafeMutablePointer<sqlite3_vfs>?
         guard sqlite3_file_control(db, "main", SQLITE_FCNTL_VFS_POINTER, &vfs) == SQLITE_OK, let name = vfs?.pointee.zName,

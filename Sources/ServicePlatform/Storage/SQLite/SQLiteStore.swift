@@ -33,6 +33,10 @@ package final class SQLiteStore: PlatformStore {
     /// The audit writer's `synchronous` level: 2 (FULL), one fsync per commit.
     package func auditWriterSynchronousLevel() throws -> Int { try pool.writerSynchronousLevel() }
 
+    /// Writes the audit writer's WAL file has been handed (one per commit, gathered); nil if its
+    /// WAL does not gather. For tests.
+    package func auditWALFileWrites() throws -> Int64? { try pool.writeWithoutTransaction { WALGathering.fileWrites($0) } }
+
     /// Every stored key, read once at start: a count (to size the filter), then one pass.
     private static func receiptKeys(in pool: DatabasePool) throws -> StoredReceiptKeyFilter {
         try pool.read { db in
