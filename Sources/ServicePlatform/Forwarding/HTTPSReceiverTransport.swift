@@ -38,8 +38,14 @@ package final class HTTPSReceiverTransport: ReceiverTransport, Service {
         let pem: String
 
         func hash(into hasher: inout Hasher) {
-            hasher.combine(pem.utf8.count)
-            for byte in pem.utf8.suffix(64) { hasher.combine(byte) }
+            let utf8 = pem.utf8
+            hasher.combine(utf8.count)
+            // The 64 bytes in one call into the hasher (a byte at a time was 64 calls, three
+            // times a call); from the string's own storage, or a copy where it has none.
+            let hashed: Void? = utf8.withContiguousStorageIfAvailable {
+                hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0.suffix(64))))
+            }
+            if hashed == nil { Array(utf8.suffix(64)).withUnsafeBytes { hasher.combine(bytes: $0) } }
         }
     }
 
