@@ -4,7 +4,7 @@
    Why: SQLite writes each WAL frame as two pwrites (its 24-byte header, then the page), so an
    audit commit of a few calls is ~40 system calls before its fsync. On this machine's disk, 19
    frames written as 38 pwrites + fdatasync cost 132-164 us of system CPU, the same bytes as one
-   pwrite + fdatasync 44-60 us (a loop of pwrite and fdatasync, 2 000 rounds each).
+   pwrite + fdatasync 44-60 us (scripts/bench.d/wal_writes.py).
 
    Where it is safe: only on a connection whose every commit syncs the WAL (synchronous = FULL).
    SQLite writes a commit's frames, syncs the WAL, and only then publishes them to other

@@ -4,8 +4,9 @@ import GRDB
 /// The audit writer's WAL written once per commit, instead of once per frame header and once per
 /// page (~40 system calls for a commit of five calls). The layer is a VFS over SQLite's unix one,
 /// in C (`wal_gathering.c`): it keeps what the connection writes to its WAL until the commit's
-/// sync and hands it over in one write. Measured here, 19 frames and their fdatasync cost
-/// 132–164 µs of system CPU written SQLite's way and 44–60 µs written at once. In the router
+/// sync and hands it over in one write. Measured here (`scripts/bench.d/wal_writes.py`), 19
+/// frames and their fdatasync cost 132–164 µs of system CPU written SQLite's way and 44–60 µs
+/// written at once. In the router
 /// (interleaved runs against the binary before): at concurrency 32 the audit writer's share of
 /// the router's CPU went from 22.1 % to 20.4 % (four pairs, each the same way); at 1 300 calls/s
 /// its CPU per call fell ~4 % and a commit's median time 7–10 %.
