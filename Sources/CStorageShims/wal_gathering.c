@@ -236,9 +236,19 @@ static WALFile *walFileOf(void *db) {
     return (WALFile *)file;
 }
 
+/* Without power-safe overwrite SQLite pads a commit to the sector boundary and writes the last
+   frame's tail after the sync (wal.c, walWriteToLog): bytes published but not synced, which a
+   gathering file would still hold. Such a connection is never gathered. */
+static int powersafeOverwrite(sqlite3_file *file) {
+    return file != NULL && file->pMethods != NULL
+        && (file->pMethods->xDeviceCharacteristics(file) & SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0;
+}
+
 int cstorageshims_wal_gather_commits(void *db) {
     WALFile *f = walFileOf(db);
-    if (f == NULL) return 0;
+    sqlite3_file *main = NULL;
+    if (f == NULL || sqlite3_file_control((sqlite3 *)db, "main", SQLITE_FCNTL_FILE_POINTER, &main) != SQLITE_OK) return 0;
+    if (!powersafeOverwrite(main) || !powersafeOverwrite(f->real)) return 0;
     f->gathering = 1;
     return 1;
 }

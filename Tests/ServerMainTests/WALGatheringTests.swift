@@ -79,6 +79,22 @@ struct WALGatheringTests {
         #expect(plainAfter - plainBefore >= 2 * Int64(frames) - 2, "\(plainAfter - plainBefore) writes")
     }
 
+    /// Without power-safe overwrite SQLite pads each commit to a sector and writes the last
+    /// frame's tail after the sync: bytes other connections may read that a gathering file would
+    /// still hold. Such a database is written as SQLite writes it.
+    @Test("a database opened without power-safe overwrite (psow=0) is not gathered")
+    func noPowersafeOverwrite() throws {
+        let path = try Self.directory() + "/platform.sqlite"
+        let pool = try DatabasePool.durable(path: "file:" + path + "?psow=0")
+        try pool.write { db in try db.execute(sql: "CREATE TABLE item (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, body TEXT NOT NULL)") }
+        let before = Self.writes(pool)
+        try pool.write { db in try Self.insert(db, 0..<20) }
+        let gathered = pool.writeWithoutTransaction { WALGathering.gatherCommits($0) }
+        #expect(gathered == false)
+        #expect(Self.writes(pool) - before > 2, "\(Self.writes(pool) - before) writes: gathered")
+        #expect(try Self.census(pool).rows == 20)
+    }
+
     /// Power cut right after the commits: the database and WAL files as they are (no close, no
     /// checkpoint) are copied and opened elsewhere, so SQLite recovers from the WAL's bytes alone.
     /// Gathered bytes still held in memory after a commit returned would be missing there.

@@ -22,7 +22,8 @@ int cstorageshims_wal_gathering_install(void);
 
 /// Turns gathering on for the WAL of connection `db` (an `sqlite3 *`). Only for a connection
 /// whose commits all sync the WAL (synchronous = FULL): under NORMAL a commit is visible to
-/// other connections before any sync. 1 if turned on, 0 if `db` has no WAL of that VFS open.
+/// other connections before any sync. 1 if turned on; 0 if `db` has no WAL of that VFS open,
+/// or its files are not power-safe to overwrite (SQLite then writes past the commit's sync).
 int cstorageshims_wal_gather_commits(void *db);
 
 /// How many writes `db`'s WAL file has handed to the file system since it was opened

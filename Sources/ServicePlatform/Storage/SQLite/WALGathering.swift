@@ -19,8 +19,10 @@ package enum WALGathering {
     /// Gathers `db`'s WAL writes from now on. Only for a connection whose every commit syncs the
     /// WAL (synchronous = FULL, checked here; the connection must keep it), as a commit is then
     /// visible to other connections only after that sync; under NORMAL it would be visible
-    /// before its frames reached the file. False, and nothing changed, below FULL or if `db` has
-    /// no WAL of the gathering VFS open (opened before `install`, or not in WAL mode).
+    /// before its frames reached the file. False, and nothing changed, below FULL, if `db` has
+    /// no WAL of the gathering VFS open (opened before `install`, or not in WAL mode), or if its
+    /// files are not power-safe to overwrite (`psow=0`: SQLite then pads a commit and writes
+    /// the padding's tail after the sync).
     @discardableResult
     package static func gatherCommits(_ db: Database) -> Bool {
         guard let level = try? Int.fetchOne(db, sql: "PRAGMA synchronous"), level >= 2 else { return false }
